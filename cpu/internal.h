@@ -1,0 +1,197 @@
+/*
+ * cpu/internal.h - what the files of cpu/ share and nobody else includes:
+ * the decoded instruction, the decode table, the execute signature, the CSR
+ * file's semantics and the memory helpers the execute functions use.
+ * Course: 处理器虚拟化 / 解释执行 (decode once, execute many times).
+ * Spec: Unprivileged 20191213, §2-§16 and Chapter 24 "Instruction Set Listings".
+ */
+#ifndef VMLAB_CPU_INTERNAL_H
+#define VMLAB_CPU_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "cpu/encoding.h"
+#include "cpu/mem.h"
+
+/* ------------------------------------------------------- decoded insn */
+
+/*
+ * An execute function: guards first (may the hart do this here?), then the
+ * spec pseudocode. Returns 0 when the instruction retired and h->pc has been
+ * advanced, or the exit reason (with *h->exit filled in) when it must leave
+ * the interpreter: EXIT_GUEST_TRAP for an exception (pc unchanged), EXIT_MMIO
+ * for a device access, EXIT_PRIV_INSN / EXIT_WFI for trap-and-emulate.
+ * An instruction that exits has not retired.
+ */
+typedef int (*exec_fn)(struct hart *h, const struct insn *in);
+
+struct insn {
+    exec_fn exec;
+    int64_t imm;    /* sign-extended immediate, already scaled (C.* offsets) */
+    uint32_t raw;   /* the encoding as fetched (16-bit ones zero-extended) */
+    uint16_t op;    /* index into insn_table (disassembler, trace) */
+    uint8_t rd;     /* 32 when the architectural rd is x0 (integer rd only) */
+    uint8_t rs1, rs2, rs3;
+    uint8_t rm;     /* funct3 rounding mode of F/D ops */
+    uint8_t len;    /* 2 or 4 */
+    uint16_t csr;   /* Zicsr: CSR number */
+};
+
+/* How an entry's operands are printed by the disassembler. */
+enum insn_format {
+    FMT_R, FMT_I, FMT_S, FMT_B, FMT_U, FMT_J, FMT_LOAD, FMT_STORE, FMT_SHIFT,
+    FMT_CSR, FMT_CSRI, FMT_NONE, FMT_FENCE, FMT_AMO, FMT_LR, FMT_SFENCE,
+    FMT_FR, FMT_FR4, FMT_FR1, FMT_FLOAD, FMT_FSTORE, FMT_FCMP, FMT_FCVT_F2I,
+    FMT_FCVT_I2F, FMT_FCVT_F2F, FMT_FMV_F2I, FMT_FMV_I2F,
+    FMT_C, /* compressed: the entry's own printer */
+    /* compressed shapes that no base format prints (objdump -M no-aliases):
+     * CI "rd,imm", CSHIFT "rd,0xshamt" (c.slli64 rd when 0), CR "rd,rs2",
+     * CJ "target", CB "rs1',target", CJR "rs1" */
+    FMT_CI, FMT_CSHIFT, FMT_CR, FMT_CJ, FMT_CB, FMT_CJR,
+};
+
+/* One row of the decode table: (raw & mask) == match. */
+struct insn_desc {
+    uint32_t match, mask;
+    const char *name; /* objdump -M no-aliases mnemonic, e.g. "c.addi", "fadd.d" */
+    exec_fn exec;
+    enum insn_format fmt;
+    void (*decode)(struct insn *in, uint32_t raw); /* fills the fields */
+};
+
+extern const struct insn_desc insn_table[];
+extern const unsigned insn_table_len;
+
+/* Decode raw into *out. Returns false (and an illegal-instruction exec) for
+ * a reserved or unknown encoding. */
+bool insn_decode(uint32_t raw, struct insn *out);
+
+/*
+ * The bucket an encoding falls in: quadrant and funct3 for a 16-bit one
+ * (0..23), 32 + opcode[6:2] for a 32-bit one. Every entry's mask covers
+ * these bits and insn_table is sorted by the key of its match, so
+ * insn_decode searches only the entries of one bucket.
+ */
+unsigned insn_table_key(uint32_t raw);
+
+/* --------------------------------------------------------- exec helpers */
+
+static inline int cpu_raise(struct hart *h, uint64_t cause, uint64_t tval)
+{
+    h->exit->reason = EXIT_GUEST_TRAP;
+    h->exit->trap.cause = cause;
+    h->exit->trap.tval = tval;
+    return EXIT_GUEST_TRAP;
+}
+
+/* Illegal instruction: mtval/stval get the instruction bits (§3.1.16). */
+static inline int cpu_illegal(struct hart *h, const struct insn *in)
+{
+    return cpu_raise(h, CAUSE_ILLEGAL_INSTRUCTION, in->raw);
+}
+
+static inline int cpu_exit_priv(struct hart *h, enum exit_reason reason, const struct insn *in)
+{
+    h->exit->reason = reason;
+    h->exit->priv.insn = in->raw;
+    return (int)reason;
+}
+
+/* ------------------------------------------------------------- memory */
+
+/*
+ * Guest memory accesses of the execute functions (cpu/mem.c). Each does one
+ * TLB lookup per page touched (fast path first), performs misaligned
+ * loads/stores byte-exactly, and returns 0, or the exit (EXIT_GUEST_TRAP with
+ * the page/access fault, EXIT_MMIO for a device).
+ * For EXIT_MMIO of a load, the exec function then records the destination
+ * with cpu_mmio_load_pending() and returns EXIT_MMIO; cpu_complete_mmio()
+ * finishes it when the VMM has the data. A store to a GPAGE_WATCH page is
+ * performed and then queued as h->exit_after (see cpu.h); mem_store returns 0.
+ */
+/* mem_load(h, gva, size, &out) and mem_store(h, gva, size, val): static inline
+ * fast paths in cpu/mem.h (included above), slow paths in cpu/mem.c. */
+/* AMOs and LR/SC: aligned only (a misaligned one raises the store/AMO
+ * address-misaligned exception - never emulated); RAM only (a device raises
+ * an access fault). Gives the host pointer for an atomic read-modify-write. */
+int mem_amo_ptr(struct hart *h, gva_t gva, unsigned size, bool is_load_only, uint8_t **out_host,
+                gpa_t *out_gpa);
+/* A load that exited as MMIO: remember where its value goes. */
+void cpu_mmio_load_pending(struct hart *h, const struct insn *in, unsigned size, bool is_signed,
+                           bool is_fp);
+
+/* Fetch path: the decoded slot for h->pc, or NULL with *h->exit filled. */
+struct insn *cpu_fetch(struct hart *h);
+/* A store hit a page holding decoded code: drop the decoded copies. */
+void icache_invalidate_page(struct icache *ic, gpa_t gpa_page);
+struct icache *icache_create(void);
+void icache_destroy(struct icache *ic);
+/* Decoded slots for a page of code (2048 half-word slots), created on demand. */
+struct insn *icache_page(struct icache *ic, gpa_t gpa_page);
+/* Drop every page. Safe from inside an exec: pages are freed later, by
+ * icache_reclaim() at VM entry. The caller must also invalidate h->fast->fetch. */
+void icache_flush(struct icache *ic);
+/* Free dropped pages no instruction can still be executing (cpu_run entry). */
+void icache_reclaim(struct icache *ic);
+/* A slot for an instruction that is not cached (crosses a page). */
+struct insn *icache_scratch(struct icache *ic);
+/* Pages currently holding decoded slots (tests, statistics). */
+unsigned icache_pages(const struct icache *ic);
+
+/* ---------------------------------------------------------------- CSRs */
+
+/*
+ * One implementation of CSR semantics (§2.1-§2.3, §3.1, §4.1), used both by
+ * the inline path (fflags, frm, fcsr, permitted counters) and by the VMM's
+ * emulation. `priv` is the privilege of the accessor. Return 0, or -1 for
+ * "illegal instruction" (no such CSR, too little privilege, read-only,
+ * counter not enabled, TVM, Sstc gating). Writes apply WARL rules.
+ */
+int csr_read(struct hart *h, unsigned csrno, uint64_t *out);
+int csr_write(struct hart *h, unsigned csrno, uint64_t val);
+/* May `csrno` be accessed by the interpreter without an exit? (fflags,
+ * frm, fcsr; cycle/time/instret when counteren allows at this privilege) */
+bool csr_is_unprivileged_fast(const struct hart *h, unsigned csrno);
+/*
+ * The Zicsr read-modify-write shared by the inline path and the VMM's
+ * emulation: reads the old value into *out_old, then (when is_write) writes
+ * operand (CSR_OP_WRITE), old | operand (SET) or old & ~operand (CLEAR).
+ * Nothing changes when it fails. Returns 0 or -1 (illegal instruction).
+ */
+enum csr_op { CSR_OP_WRITE, CSR_OP_SET, CSR_OP_CLEAR };
+int csr_rmw(struct hart *h, unsigned csrno, enum csr_op op, uint64_t operand, bool is_write,
+            uint64_t *out_old);
+/* mip as the hart sees it: stored bits, the PLIC's SEIP line, Sstc's STIP. */
+uint64_t csr_mip(const struct hart *h);
+
+/* mstatus.FS: is the FPU on? Mark it dirty after an F/D register write. */
+static inline bool fp_enabled(const struct hart *h)
+{
+    return (h->csr.mstatus & MSTATUS_FS) != 0;
+}
+static inline void fp_set_dirty(struct hart *h)
+{
+    h->csr.mstatus |= MSTATUS_FS | MSTATUS_SD;
+}
+
+/*
+ * The interrupt to take now, if any (§3.1.9: mip & mie, global enables by
+ * privilege, mideleg, priority MEI > MSI > MTI > SEI > SSI > STI).
+ * Returns true and the cause (without the interrupt bit) when one is due.
+ */
+bool cpu_pending_interrupt(const struct hart *h, uint64_t *out_irq);
+
+/* Recompute h->data_priv after priv/mstatus change, flush fast paths as needed. */
+void cpu_update_mode(struct hart *h);
+/* minstret/mcycle as the guest reads them. */
+uint64_t csr_minstret(const struct hart *h);
+uint64_t csr_mcycle(const struct hart *h);
+
+/* --------------------------------------------------------- exec groups */
+
+/* F and D (cpu/exec_fp.c): round to h->csr.frm or in->rm, set fflags. */
+int exec_fp_illegal_rm(struct hart *h, const struct insn *in);
+
+#endif

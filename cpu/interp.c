@@ -1,0 +1,357 @@
+/*
+ * cpu/interp.c - VM entry for one vCPU: the interpreter loop that runs guest
+ * instructions until one needs the VMM (a VM exit), instruction fetch, and
+ * the completion of an MMIO load once the VMM has the data.
+ * Course: 处理器虚拟化 / 解释执行, 陷入和模拟 (the loop stops at everything the
+ *         VMM must emulate); I/O虚拟化 / 设备模拟 (捕捉MMIO操作, then resume).
+ * Spec: Privileged 20211203, §4.3.2 "Virtual Address Translation Process"
+ *       (fetches translate with the hart's own privilege: MPRV never applies),
+ *       §3.1.15 (fetch causes), §3.1.16 (tval: the faulting part of an
+ *       instruction that crosses a page); Unprivileged 20191213, §1.5
+ *       "Base Instruction-Length Encoding" (bits 1:0 != 11 -> 16 bits).
+ *
+ * The exec contract (cpu/internal.h) that this loop and cpu_complete_mmio
+ * rely on:
+ *   - exec returns 0: the instruction retired and set h->pc; the loop counts
+ *     it (h->insns++) and takes one off h->budget.
+ *   - exec returns an exit reason with *h->exit filled: the instruction did
+ *     NOT retire and h->pc still points at it. For EXIT_GUEST_TRAP the VMM
+ *     reflects the trap; for EXIT_PRIV_INSN / EXIT_WFI it emulates and
+ *     retires the instruction itself.
+ *   - EXIT_MMIO has NOT advanced pc. A load has called cpu_mmio_load_pending
+ *     (rd, size, sign, FP, length); for a store the loop records the length.
+ *     cpu_complete_mmio() then writes rd (loads), advances pc by the length
+ *     and counts the instruction. If the VMM reflects a fault instead, the
+ *     pending load is forgotten at the next entry (the instruction reruns).
+ *   - A store to a watched RAM page (HTIF tohost) retires normally and
+ *     queues h->exit_after; cpu_run hands that out as an EXIT_MMIO with
+ *     is_ram_watch set, which cpu_complete_mmio does not retire again.
+ *   - Exec functions read h->insns (instret, time) but never write it or
+ *     h->budget: the fast loop keeps its own counts, storing h->insns after
+ *     every retirement and h->budget when it stops.
+ *
+ * The fetch fast path (h->fast->fetch) is a view of one TLB entry: a hit
+ * touches it and counts one TLB hit, as the TLB lookup it replaces would, so
+ * counters are identical with --no-fastpath (which translates every fetch).
+ *
+ * Simplified: pending interrupts are taken only at VM entry (the VMM enters
+ * in slices); PMP is checked for the first parcel of a 32-bit instruction
+ * that lies within one page. A breakpoint is checked before every
+ * instruction, the first of an entry included: to continue from one, step
+ * once with breakpoints off (as gdb does).
+ */
+#include <string.h>
+
+#include "cpu/internal.h"
+
+/* Translate a fetch of 2 bytes at gva with the hart's own privilege. 0 or a raised fault. */
+static int fetch_translate(struct hart *h, gva_t gva, struct xlate_out *out)
+{
+    struct xlate_req req = {
+        .gva = gva,
+        .size = 2,
+        .acc = ACCESS_FETCH,
+        .priv = h->priv,
+        .satp = h->csr.satp,
+        .sum = (h->csr.mstatus & MSTATUS_SUM) != 0,
+        .mxr = (h->csr.mstatus & MSTATUS_MXR) != 0,
+    };
+
+    mmu_translate(h->mmu, &req, out);
+    switch (out->status) {
+    case XLATE_OK:
+        return 0;
+    case XLATE_PAGE_FAULT:
+        return cpu_raise(h, CAUSE_FETCH_PAGE_FAULT, gva);
+    default: /* no memory, PMP, or a device: nothing executes from MMIO */
+        return cpu_raise(h, CAUSE_FETCH_ACCESS, gva);
+    }
+}
+
+/*
+ * A 32-bit instruction whose upper half is on the next page: fetch that half
+ * through its own translation (tval = its address on a fault), decode into
+ * the scratch slot, never cache (each page may change mapping on its own).
+ */
+static struct insn *fetch_cross_page(struct hart *h, uint16_t low)
+{
+    gva_t gva_high = h->pc + 2;
+    struct xlate_out xo;
+    struct insn *scratch = icache_scratch(h->icache);
+    uint16_t high;
+
+    if (fetch_translate(h, gva_high, &xo) != 0) {
+        return NULL;
+    }
+    memcpy(&high, xo.host, 2);
+    insn_decode((uint32_t)low | (uint32_t)high << 16, scratch);
+    return scratch;
+}
+
+/* Decode the instruction at h->pc (host: its bytes) into slot, or hand off a crossing one. */
+static struct insn *fetch_decode(struct hart *h, const uint8_t *host, struct insn *slot)
+{
+    uint16_t low;
+    uint32_t raw;
+
+    memcpy(&low, host, 2);
+    if ((low & 3) != 3) {
+        insn_decode(low, slot);
+        return slot;
+    }
+    if ((h->pc & PAGE_MASK) == PAGE_SIZE - 2) {
+        return fetch_cross_page(h, low);
+    }
+    memcpy(&raw, host, 4);
+    insn_decode(raw, slot);
+    return slot;
+}
+
+/* The page now holds decoded code: stores to it must take the slow path. */
+static void fetch_mark_code(struct hart *h, gpa_t gpa_page)
+{
+    gmem_set_page_flags(h->gmem, gpa_page, GPAGE_CODE);
+    mmu_fast_forget_store_page(h->mmu, gpa_page);
+}
+
+static void fetch_install_view(struct hart *h, const struct xlate_out *xo, struct insn *slots)
+{
+    struct fetch_view *fv = &h->fast->fetch;
+
+    fv->te = xo->te;
+    fv->host_page = xo->host - (h->pc & PAGE_MASK);
+    fv->gpa_page = xo->gpa & ~PAGE_MASK;
+    fv->decoded = slots;
+    fv->vpn_tag = h->pc >> PAGE_SHIFT;
+}
+
+struct insn *cpu_fetch(struct hart *h)
+{
+    struct xlate_out xo;
+    struct insn *slots;
+    struct insn *slot;
+    gpa_t gpa_page;
+
+    h->fast->fetch.vpn_tag = FAST_INVALID;
+    if (fetch_translate(h, h->pc, &xo) != 0) {
+        return NULL;
+    }
+    gpa_page = xo.gpa & ~PAGE_MASK;
+    slots = icache_page(h->icache, gpa_page);
+    if (!slots) {
+        return fetch_decode(h, xo.host, icache_scratch(h->icache)); /* host out of memory */
+    }
+    if (!(xo.page_flags & GPAGE_CODE)) {
+        fetch_mark_code(h, gpa_page);
+    }
+    if (h->fast->enabled && pmp_page_is_uniform(&h->csr.pmp, xo.gpa, h->priv)) {
+        fetch_install_view(h, &xo, slots);
+    }
+    slot = &slots[(h->pc & PAGE_MASK) >> 1];
+    if (slot->exec) {
+        return slot;
+    }
+    return fetch_decode(h, xo.host, slot);
+}
+
+/* An exec stopped the loop: what cpu_complete_mmio will need for a store. */
+static int run_stopped(struct hart *h, const struct insn *in, int reason)
+{
+    if (reason == EXIT_MMIO) {
+        h->mmio_insn_len = in->len;
+    }
+    return reason;
+}
+
+/*
+ * The hot loop: fetch through the view when it covers pc and the slot is
+ * decoded (one TLB hit counted), else the full fetch; execute; count. The
+ * retired count is stored (not read back) each time: exec functions that
+ * read instret or time see it exact. A watched store stops the loop after
+ * its instruction.
+ */
+static int run_fast(struct hart *h)
+{
+    struct mmu_fast *fast = h->fast;
+    uint64_t insns = h->insns;
+    uint64_t budget = h->budget;
+    uint64_t pc = h->pc; /* == h->pc at the top of every iteration */
+    int r;
+
+    for (;;) {
+        const struct insn *in = NULL;
+
+        if (fast->fetch.vpn_tag == pc >> PAGE_SHIFT) {
+            const struct insn *slot =
+                (const struct insn *)fast->fetch.decoded + ((pc & PAGE_MASK) >> 1);
+
+            if (slot->exec) {
+                tlb_touch(fast, fast->fetch.te); /* one TLB hit, as a lookup */
+                in = slot;
+            }
+        }
+        if (!in) {
+            in = cpu_fetch(h);
+            if (!in) {
+                r = h->exit->reason;
+                break;
+            }
+        }
+        /*
+         * The next pc is predicted from the slot, not re-read from h->pc:
+         * the host then fetches the next slot without waiting for the
+         * exec's store to h->pc. Jumps are caught by the (rarely taken)
+         * comparison below.
+         */
+        uint64_t next_pc = pc + in->len;
+        r = in->exec(h, in);
+        if (r) {
+            run_stopped(h, in, r);
+            break;
+        }
+        h->insns = ++insns;
+        if (h->pc != next_pc) {
+            next_pc = h->pc;
+        }
+        pc = next_pc;
+        if (--budget == 0 || h->exit_after_pending) {
+            break;
+        }
+    }
+    h->budget = budget;
+    return r;
+}
+
+static bool run_at_breakpoint(const struct hart *h)
+{
+    for (unsigned i = 0; i < h->n_breakpoints; i++) {
+        if (h->breakpoints[i] == h->pc) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int run_debug_exit(struct hart *h)
+{
+    h->exit->reason = EXIT_DEBUG;
+    return EXIT_DEBUG;
+}
+
+/* The monitor's loop: the same semantics plus breakpoints, tracing, single step. */
+static int run_debug(struct hart *h)
+{
+    for (;;) {
+        uint64_t pc = h->pc;
+        const struct insn *in;
+        uint32_t raw;
+        int r;
+
+        if (h->n_breakpoints && run_at_breakpoint(h)) {
+            return run_debug_exit(h);
+        }
+        in = cpu_fetch(h);
+        if (!in) {
+            return h->exit->reason;
+        }
+        raw = in->raw;
+        r = in->exec(h, in);
+        if (r) {
+            return run_stopped(h, in, r);
+        }
+        h->insns++;
+        if (h->trace_insn) {
+            h->trace_insn(h->trace_ctx, h, raw, pc);
+        }
+        if (h->single_step) {
+            return run_debug_exit(h);
+        }
+        if (--h->budget == 0 || h->exit_after_pending) {
+            return 0;
+        }
+    }
+}
+
+/* Hand out a queued watched-store exit; true if there was one. */
+static bool run_take_exit_after(struct hart *h, struct vm_exit *out)
+{
+    if (!h->exit_after_pending) {
+        return false;
+    }
+    *out = h->exit_after;
+    h->exit_after_pending = false;
+    return true;
+}
+
+enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out)
+{
+    uint64_t irq;
+
+    h->exit = out;
+    out->reason = EXIT_NONE;
+    h->insns_at_entry = h->insns;
+    h->budget = budget;
+    h->mmio_pending = false; /* an MMIO load not completed reruns from scratch */
+    icache_reclaim(h->icache);
+    if (run_take_exit_after(h, out)) {
+        return out->reason;
+    }
+    if (cpu_pending_interrupt(h, &irq)) {
+        out->reason = EXIT_GUEST_TRAP;
+        out->trap.cause = irq | CAUSE_INTERRUPT;
+        out->trap.tval = 0;
+        return EXIT_GUEST_TRAP;
+    }
+    if (budget == 0) {
+        return EXIT_NONE;
+    }
+    if (h->single_step || h->n_breakpoints || h->trace_insn) {
+        run_debug(h);
+    } else {
+        run_fast(h);
+    }
+    if (out->reason == EXIT_NONE || out->reason == EXIT_DEBUG) {
+        run_take_exit_after(h, out);
+    }
+    return out->reason;
+}
+
+/* The loaded value as the instruction defines it: sign- or zero-extended from `size` bytes. */
+static uint64_t mmio_extend(uint64_t data, unsigned size, bool is_signed)
+{
+    switch (size) {
+    case 1:
+        return is_signed ? (uint64_t)(int64_t)(int8_t)data : (uint8_t)data;
+    case 2:
+        return is_signed ? (uint64_t)(int64_t)(int16_t)data : (uint16_t)data;
+    case 4:
+        return is_signed ? (uint64_t)(int64_t)(int32_t)data : (uint32_t)data;
+    default:
+        return data;
+    }
+}
+
+void cpu_complete_mmio(struct hart *h, const struct mmio_access *mmio)
+{
+    if (mmio->is_ram_watch) {
+        return; /* the store already retired in RAM */
+    }
+    if (!mmio->is_write) {
+        uint64_t val;
+
+        if (!h->mmio_pending) {
+            return;
+        }
+        val = mmio_extend(mmio->data, h->mmio_size, h->mmio_is_signed && !h->mmio_is_fp);
+        if (h->mmio_is_fp) {
+            /* Unprivileged §12.2: a 32-bit value in a 64-bit f register is NaN-boxed */
+            h->f[h->mmio_rd & 31] = h->mmio_size == 4 ? val | 0xffffffff00000000ull : val;
+            fp_set_dirty(h);
+        } else {
+            h->x[h->mmio_rd <= 32 ? h->mmio_rd : 32] = val;
+        }
+        h->mmio_pending = false;
+    }
+    h->pc += h->mmio_insn_len;
+    h->insns++;
+}

@@ -1,0 +1,73 @@
+# guests/guests.mk - bare-metal RISC-V guests and their support library, built
+# with the cross compiler. Included by the top Makefile (uses BUILD and Q).
+#   make guests          every guest as $(GUEST_BUILD)/NAME.elf
+#   RISCV_PREFIX=...     choose the cross toolchain (default: probed)
+
+GUEST_BUILD := $(BUILD)/guests
+
+# STYLE.md §8: probe riscv64-unknown-elf- then riscv64-linux-gnu-.
+RISCV_PREFIX ?= $(shell if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then \
+                    echo riscv64-unknown-elf-; \
+                elif command -v riscv64-linux-gnu-gcc >/dev/null 2>&1; then \
+                    echo riscv64-linux-gnu-; fi)
+GUEST_CC := $(RISCV_PREFIX)gcc
+
+# -fno-tree-loop-distribute-patterns: the compiler must not turn memset's own
+# loop into a call to memset.
+GUEST_CFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d -mcmodel=medany -ffreestanding \
+                -nostdlib -nostartfiles -fno-tree-loop-distribute-patterns -O2 -g \
+                -Wall -Wextra -Werror -I. -MMD -MP
+GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
+
+# Each guest is guests/NAME.c; variants are the same source with -D flags.
+GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite
+GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000
+GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
+
+COMPUTE_SHORT_ITERS := 20
+
+GUEST_LIB_SRCS := $(wildcard guests/lib/*.c) $(wildcard guests/lib/*.S)
+GUEST_LIB_OBJS := $(patsubst guests/lib/%,$(GUEST_BUILD)/lib/%.o,$(GUEST_LIB_SRCS))
+GUEST_LIB := $(GUEST_BUILD)/lib/libguest.a
+GUEST_OBJS := $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES) $(GUEST_VARIANTS))
+
+# Keep the objects: make would delete them as intermediates of NAME.elf.
+.SECONDARY: $(GUEST_OBJS) $(GUEST_LIB_OBJS)
+
+guests: $(GUEST_ELFS)
+
+guest-toolchain:
+	$(if $(RISCV_PREFIX),@true,$(error no RISC-V cross compiler found (riscv64-unknown-elf-gcc \
+	    or riscv64-linux-gnu-gcc): install the Debian package gcc-riscv64-unknown-elf, \
+	    e.g. with scripts/install-deps.sh))
+
+.PHONY: guest-toolchain
+
+$(GUEST_BUILD)/lib/%.o: guests/lib/% | guest-toolchain
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   lib/$*"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_LIB): $(GUEST_LIB_OBJS)
+	@echo "  AR      libguest.a"
+	$(Q)rm -f $@
+	$(Q)$(RISCV_PREFIX)ar rcs $@ $^
+
+$(GUEST_BUILD)/obj/%.o: guests/%.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_BUILD)/obj/compute-short.o: guests/compute.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DITERS=$(COMPUTE_SHORT_ITERS) -c -o $@ $<
+
+$(GUEST_BUILD)/obj/csrloop-%.o: guests/csrloop.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DK=$* -c -o $@ $<
+
+# crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
+$(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld
+	@echo "  GUEST   $*.elf"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< -Wl,-u,_start $(GUEST_LIB) -lgcc
+
+-include $(GUEST_LIB_OBJS:.o=.d) $(wildcard $(GUEST_BUILD)/obj/*.d)

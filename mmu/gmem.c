@@ -1,0 +1,492 @@
+/*
+ * mmu/gmem.c - the guest-physical map of one VM: which GPA is RAM, ROM, a
+ * device window or nothing, and for RAM/ROM which host frame backs it.
+ * Course: 内存虚拟化 / 为虚拟机提供虚拟的物理地址空间 (GPA -> HPA:
+ *         guest RAM is made of host frames, not one contiguous copy).
+ * Spec: Privileged 20211203, §3.6 "Physical Memory Attributes" (what an
+ *       address is: main memory, I/O, or vacant -> access fault).
+ *
+ * RAM is taken from host memory in 2 MiB runs (512 frames, naturally
+ * aligned, so a later stage-2 table can map a run with one 2 MiB leaf) and
+ * the runs are handed to GPA chunks in reverse order, so GPA != HPA can be
+ * seen in every translation:
+ *
+ *   GPA chunk:   [ram_base + 0] [ram_base + 2M] ... [ram_base + (n-1)*2M]
+ *   host run:    run[n-1]       run[n-2]        ...  run[0]
+ *
+ * Lookups are O(1): a table per 2 MiB chunk (its run's HPA and host
+ * pointer) plus one GPAGE_* flags byte per 4 KiB page (16 MiB of flags for
+ * 64 GiB of RAM, where a full per-page record would take 384 MiB). ROM
+ * regions are frames too (one run each); MMIO windows are just ranges.
+ *
+ * Simplified: a fixed number of ROM regions and MMIO windows. The reset
+ * snapshot keeps only the non-zero pages (a bitmap says which; a zero page
+ * is restored by zeroing); gmem_restore does not touch the GPAGE_* flags: the CPU drops its
+ * decoded code itself on reset, and a flag left set only costs a slow path.
+ */
+#include "mmu/mmu.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GMEM_RUN_FRAMES 512ull /* 2 MiB */
+#define GMEM_RUN_SIZE   (GMEM_RUN_FRAMES << PAGE_SHIFT)
+#define GMEM_MAX_ROMS   8
+#define GMEM_MAX_MMIO   32
+
+/* Where one 4 KiB page of RAM or ROM lives, and its flags byte. */
+struct gpage_ref {
+    enum gpa_kind kind;
+    hpa_t hpa;
+    uint8_t *host;
+    uint8_t *flags; /* GPAGE_* */
+};
+
+/* One 2 MiB chunk of RAM: the host run behind it. */
+struct gchunk {
+    hpa_t hpa;
+    uint8_t *host;
+};
+
+struct gmem_rom {
+    gpa_t gpa;
+    uint64_t npages;
+    hpa_t run_hpa; /* its frames: one naturally aligned run */
+    uint8_t *run_host;
+    uint64_t run_frames; /* npages rounded up to a power of two */
+    uint8_t *flags;      /* per page */
+};
+
+struct gmem_mmio {
+    gpa_t gpa;
+    uint64_t size;
+};
+
+/* The reset snapshot: a copy of every non-zero RAM/ROM page, in page order. */
+struct gmem_snapshot {
+    uint64_t npages;   /* backed pages when it was taken */
+    uint64_t *nonzero; /* bitmap over those pages: 1 = its copy is in data */
+    uint8_t *data;
+};
+
+struct gmem {
+    struct hostmem *hm;
+    gpa_t ram_base;
+    uint64_t ram_size;
+    uint64_t ram_npages;
+    uint64_t nchunks;     /* 2 MiB chunks of RAM (the last may be partly used) */
+    struct gchunk *chunk; /* per GPA chunk */
+    hpa_t *runs;          /* the runs in allocation order (run[i] backs chunk n-1-i) */
+    uint8_t *ram_flags;   /* per RAM page */
+    struct gmem_rom rom[GMEM_MAX_ROMS];
+    unsigned nrom;
+    struct gmem_mmio mmio[GMEM_MAX_MMIO];
+    unsigned nmmio;
+    struct gmem_snapshot snap;
+};
+
+/* ------------------------------------------------------------- building */
+
+/* Back RAM with 2 MiB runs, assigned to GPA chunks in reverse order. */
+static int gmem_build_ram(struct gmem *gm)
+{
+    uint64_t nruns = (gm->ram_size + GMEM_RUN_SIZE - 1) / GMEM_RUN_SIZE;
+
+    gm->runs = calloc(nruns, sizeof(*gm->runs));
+    gm->chunk = calloc(nruns, sizeof(*gm->chunk));
+    gm->ram_flags = calloc(gm->ram_npages, sizeof(*gm->ram_flags));
+    if (!gm->runs || !gm->chunk || !gm->ram_flags) {
+        return -ENOMEM;
+    }
+    for (; gm->nchunks < nruns; gm->nchunks++) {
+        if (hostmem_alloc(gm->hm, GMEM_RUN_FRAMES, &gm->runs[gm->nchunks]) != 0) {
+            return -ENOMEM; /* the nchunks runs taken so far get freed */
+        }
+    }
+    for (uint64_t c = 0; c < gm->nchunks; c++) {
+        gm->chunk[c].hpa = gm->runs[gm->nchunks - 1 - c];
+        gm->chunk[c].host = hostmem_ptr(gm->hm, gm->chunk[c].hpa);
+    }
+    return 0;
+}
+
+struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size)
+{
+    struct gmem *gm;
+
+    if (!hm || ram_size == 0 || (ram_base & PAGE_MASK) || (ram_size & PAGE_MASK) ||
+        ram_base + (ram_size - 1) < ram_base) {
+        return NULL;
+    }
+    gm = calloc(1, sizeof(*gm));
+    if (!gm) {
+        return NULL;
+    }
+    gm->hm = hm;
+    gm->ram_base = ram_base;
+    gm->ram_size = ram_size;
+    gm->ram_npages = ram_size >> PAGE_SHIFT;
+    if (gmem_build_ram(gm) != 0) {
+        gmem_destroy(gm);
+        return NULL;
+    }
+    return gm;
+}
+
+void gmem_destroy(struct gmem *gm)
+{
+    if (!gm) {
+        return;
+    }
+    for (uint64_t r = 0; r < gm->nchunks; r++) {
+        hostmem_free(gm->hm, gm->runs[r], GMEM_RUN_FRAMES);
+    }
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        hostmem_free(gm->hm, gm->rom[i].run_hpa, gm->rom[i].run_frames);
+        free(gm->rom[i].flags);
+    }
+    free(gm->snap.nonzero);
+    free(gm->snap.data);
+    free(gm->runs);
+    free(gm->chunk);
+    free(gm->ram_flags);
+    free(gm);
+}
+
+gpa_t gmem_ram_base(const struct gmem *gm)
+{
+    return gm->ram_base;
+}
+
+uint64_t gmem_ram_size(const struct gmem *gm)
+{
+    return gm->ram_size;
+}
+
+struct hostmem *gmem_hostmem(const struct gmem *gm)
+{
+    return gm->hm;
+}
+
+/* Do [a, a_last] and [b, b_last] (inclusive ends) share a byte? */
+static bool gpa_ranges_overlap(gpa_t a, gpa_t a_last, gpa_t b, gpa_t b_last)
+{
+    return a <= b_last && b <= a_last;
+}
+
+/* Is any byte of [gpa, last] already RAM, ROM or a device window? */
+static bool gmem_range_is_taken(const struct gmem *gm, gpa_t gpa, gpa_t last)
+{
+    if (gpa_ranges_overlap(gpa, last, gm->ram_base, gm->ram_base + gm->ram_size - 1)) {
+        return true;
+    }
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        const struct gmem_rom *rom = &gm->rom[i];
+        gpa_t rom_last = rom->gpa + (rom->npages << PAGE_SHIFT) - 1;
+        if (gpa_ranges_overlap(gpa, last, rom->gpa, rom_last)) {
+            return true;
+        }
+    }
+    for (unsigned i = 0; i < gm->nmmio; i++) {
+        const struct gmem_mmio *win = &gm->mmio[i];
+        if (gpa_ranges_overlap(gpa, last, win->gpa, win->gpa + win->size - 1)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The smallest power of two >= n (n >= 1). */
+static uint64_t round_up_pow2(uint64_t n)
+{
+    uint64_t p = 1;
+
+    while (p < n) {
+        p <<= 1;
+    }
+    return p;
+}
+
+int gmem_add_rom(struct gmem *gm, gpa_t gpa, uint64_t size)
+{
+    struct gmem_rom *rom;
+    uint64_t npages = (size + PAGE_MASK) >> PAGE_SHIFT;
+
+    if (size == 0 || (gpa & PAGE_MASK) || npages > (UINT64_MAX >> PAGE_SHIFT) ||
+        gpa + ((npages << PAGE_SHIFT) - 1) < gpa) {
+        return -EINVAL;
+    }
+    if (gm->nrom == GMEM_MAX_ROMS) {
+        return -ENOSPC;
+    }
+    if (gmem_range_is_taken(gm, gpa, gpa + (npages << PAGE_SHIFT) - 1)) {
+        return -EEXIST;
+    }
+    rom = &gm->rom[gm->nrom];
+    rom->flags = calloc(npages, sizeof(*rom->flags));
+    rom->run_frames = round_up_pow2(npages);
+    if (!rom->flags || hostmem_alloc(gm->hm, rom->run_frames, &rom->run_hpa) != 0) {
+        free(rom->flags);
+        rom->flags = NULL;
+        return -ENOMEM;
+    }
+    rom->run_host = hostmem_ptr(gm->hm, rom->run_hpa);
+    rom->gpa = gpa;
+    rom->npages = npages;
+    gm->nrom++;
+    return 0;
+}
+
+int gmem_add_mmio(struct gmem *gm, gpa_t gpa, uint64_t size)
+{
+    if (size == 0 || gpa + (size - 1) < gpa) {
+        return -EINVAL;
+    }
+    if (gm->nmmio == GMEM_MAX_MMIO) {
+        return -ENOSPC;
+    }
+    if (gmem_range_is_taken(gm, gpa, gpa + size - 1)) {
+        return -EEXIST;
+    }
+    gm->mmio[gm->nmmio].gpa = gpa;
+    gm->mmio[gm->nmmio].size = size;
+    gm->nmmio++;
+    return 0;
+}
+
+/* ------------------------------------------------------------- lookups */
+
+/* The RAM or ROM page holding gpa: true and *out, or false (MMIO or nothing). */
+static bool gmem_page(const struct gmem *gm, gpa_t gpa, struct gpage_ref *out)
+{
+    if (gpa - gm->ram_base < gm->ram_size) {
+        uint64_t page = (gpa - gm->ram_base) >> PAGE_SHIFT;
+        const struct gchunk *chunk = &gm->chunk[page / GMEM_RUN_FRAMES];
+        uint64_t offset = (page % GMEM_RUN_FRAMES) << PAGE_SHIFT;
+        out->kind = GPA_RAM;
+        out->hpa = chunk->hpa + offset;
+        out->host = chunk->host + offset;
+        out->flags = &gm->ram_flags[page];
+        return true;
+    }
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        const struct gmem_rom *rom = &gm->rom[i];
+        if (gpa - rom->gpa < (rom->npages << PAGE_SHIFT)) {
+            uint64_t page = (gpa - rom->gpa) >> PAGE_SHIFT;
+            out->kind = GPA_ROM;
+            out->hpa = rom->run_hpa + (page << PAGE_SHIFT);
+            out->host = rom->run_host + (page << PAGE_SHIFT);
+            out->flags = &rom->flags[page];
+            return true;
+        }
+    }
+    return false;
+}
+
+void gmem_lookup(const struct gmem *gm, gpa_t gpa, struct gpa_info *out)
+{
+    struct gpage_ref page;
+
+    out->kind = GPA_NONE;
+    out->hpa_page = 0;
+    out->host_page = NULL;
+    out->page_flags = 0;
+    if (gmem_page(gm, gpa, &page)) {
+        out->kind = page.kind;
+        out->hpa_page = page.hpa;
+        out->host_page = page.host;
+        out->page_flags = *page.flags;
+        return;
+    }
+    for (unsigned i = 0; i < gm->nmmio; i++) {
+        if (gpa - gm->mmio[i].gpa < gm->mmio[i].size) {
+            out->kind = GPA_MMIO;
+            return;
+        }
+    }
+}
+
+void gmem_set_page_flags(struct gmem *gm, gpa_t gpa, unsigned flags)
+{
+    struct gpage_ref page;
+
+    if (gmem_page(gm, gpa, &page)) {
+        *page.flags = (uint8_t)(*page.flags | flags);
+    }
+}
+
+void gmem_clear_page_flags(struct gmem *gm, gpa_t gpa, unsigned flags)
+{
+    struct gpage_ref page;
+
+    if (gmem_page(gm, gpa, &page)) {
+        *page.flags = (uint8_t)(*page.flags & ~flags);
+    }
+}
+
+/* ------------------------------------------------------ bounded copies */
+
+/* Is every byte of [gpa, gpa + len) RAM or ROM? Checks gpa + len for wrap. */
+static bool gmem_range_is_backed(const struct gmem *gm, gpa_t gpa, size_t len)
+{
+    struct gpage_ref ref;
+    gpa_t last = gpa + (len - 1);
+
+    if (last < gpa) {
+        return false;
+    }
+    for (gpa_t page = gpa & ~PAGE_MASK;; page += PAGE_SIZE) {
+        if (!gmem_page(gm, page, &ref)) {
+            return false;
+        }
+        if (page == (last & ~PAGE_MASK)) {
+            return true;
+        }
+    }
+}
+
+int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf, size_t len)
+{
+    uint8_t *dst = buf;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (!gmem_range_is_backed(gm, gpa, len)) {
+        return -EFAULT;
+    }
+    while (len > 0) {
+        size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+        struct gpage_ref page;
+
+        gmem_page(gm, gpa, &page); /* checked above */
+        if (chunk > len) {
+            chunk = len;
+        }
+        memcpy(dst, page.host + (gpa & PAGE_MASK), chunk);
+        dst += chunk;
+        gpa += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf, size_t len)
+{
+    const uint8_t *src = buf;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (!gmem_range_is_backed(gm, gpa, len)) {
+        return -EFAULT;
+    }
+    while (len > 0) {
+        size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+        struct gpage_ref page;
+
+        gmem_page(gm, gpa, &page); /* checked above */
+        if (chunk > len) {
+            chunk = len;
+        }
+        memcpy(page.host + (gpa & PAGE_MASK), src, chunk);
+        src += chunk;
+        gpa += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- reset */
+
+/* Backed pages in snapshot order: RAM pages, then each ROM's pages. */
+static uint64_t gmem_backed_npages(const struct gmem *gm)
+{
+    uint64_t n = gm->ram_npages;
+
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        n += gm->rom[i].npages;
+    }
+    return n;
+}
+
+static uint8_t *gmem_backed_host(const struct gmem *gm, uint64_t index)
+{
+    if (index < gm->ram_npages) {
+        const struct gchunk *chunk = &gm->chunk[index / GMEM_RUN_FRAMES];
+        return chunk->host + ((index % GMEM_RUN_FRAMES) << PAGE_SHIFT);
+    }
+    index -= gm->ram_npages;
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        if (index < gm->rom[i].npages) {
+            return gm->rom[i].run_host + (index << PAGE_SHIFT);
+        }
+        index -= gm->rom[i].npages;
+    }
+    return NULL;
+}
+
+static bool page_is_zero(const uint8_t *host)
+{
+    uint64_t word;
+
+    for (uint64_t off = 0; off < PAGE_SIZE; off += sizeof(word)) {
+        memcpy(&word, host + off, sizeof(word));
+        if (word != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool bit_is_set(const uint64_t *bitmap, uint64_t i)
+{
+    return (bitmap[i / 64] >> (i % 64)) & 1;
+}
+
+int gmem_snapshot(struct gmem *gm)
+{
+    uint64_t npages = gmem_backed_npages(gm);
+    uint64_t *nonzero = calloc((npages + 63) / 64, sizeof(*nonzero));
+    uint64_t ncopies = 0;
+    uint8_t *data;
+
+    if (!nonzero) {
+        return -ENOMEM;
+    }
+    for (uint64_t i = 0; i < npages; i++) {
+        if (!page_is_zero(gmem_backed_host(gm, i))) {
+            nonzero[i / 64] |= 1ull << (i % 64);
+            ncopies++;
+        }
+    }
+    data = malloc(ncopies ? ncopies << PAGE_SHIFT : 1);
+    if (!data) {
+        free(nonzero);
+        return -ENOMEM;
+    }
+    for (uint64_t i = 0, copy = 0; i < npages; i++) {
+        if (bit_is_set(nonzero, i)) {
+            memcpy(data + (copy++ << PAGE_SHIFT), gmem_backed_host(gm, i), PAGE_SIZE);
+        }
+    }
+    free(gm->snap.nonzero);
+    free(gm->snap.data);
+    gm->snap.npages = npages;
+    gm->snap.nonzero = nonzero;
+    gm->snap.data = data;
+    return 0;
+}
+
+void gmem_restore(struct gmem *gm)
+{
+    for (uint64_t i = 0, copy = 0; i < gm->snap.npages; i++) {
+        uint8_t *host = gmem_backed_host(gm, i);
+        if (bit_is_set(gm->snap.nonzero, i)) {
+            memcpy(host, gm->snap.data + (copy++ << PAGE_SHIFT), PAGE_SIZE);
+        } else if (!page_is_zero(host)) {
+            memset(host, 0, PAGE_SIZE); /* untouched pages stay untouched */
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/*
+ * mmu/internal.h - what the files of mmu/ share and nobody else includes:
+ * the stage-1 walker (walk.c) and the modelled TLB (tlb.c), as mmu.c
+ * drives them.
+ * Course: 内存虚拟化 / 页表遍历, TLB：缓存地址翻译结果.
+ * Spec: Privileged 20211203, §4.3.2 "Virtual Address Translation Process",
+ *       §4.2.1 "Supervisor Memory-Management Fence Instruction".
+ */
+#ifndef VMLAB_MMU_INTERNAL_H
+#define VMLAB_MMU_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/mmu.h"
+
+/* ------------------------------------------------------------- walker */
+
+#define PTE_SIZE    8
+#define VPN_BITS    9 /* each level indexes 512 PTEs */
+#define SV39_LEVELS 3
+#define SV48_LEVELS 4
+
+struct walker;
+struct walk_result;
+
+/*
+ * The stage-2 hook: where the PTE at a GPA lives in host memory. Under
+ * --mmu native it is the VMM's own GPA -> HPA map (RAM only, uncounted). A
+ * two-stage walk slots a stage-2 walk in here: it reads its own PTEs and
+ * reports each with walk_note_read(w, res, 2, ...), so they land in the
+ * same counters, maximum and trace as the stage-1 reads. Returns 0 and the
+ * HPA, or -EFAULT (the walk ends in an access fault).
+ */
+struct s2_hook {
+    int (*translate)(void *ctx, const struct walker *w, struct walk_result *res, gpa_t gpa,
+                     enum access_type acc, hpa_t *out_hpa);
+    void *ctx;
+};
+
+struct walker {
+    struct hostmem *hm;    /* where PTEs are read, by HPA */
+    const struct pmp *pmp; /* checked on every PTE access (as S-mode) */
+    struct s2_hook s2;
+    struct mmu_stats *stats;  /* NULL: an uncounted probe, which never writes A/D */
+    struct walk_trace *trace; /* NULL: accesses not recorded */
+};
+
+struct walk_req {
+    gva_t gva;
+    enum access_type acc;
+    enum priv_level priv; /* PRV_S or PRV_U */
+    bool sum, mxr;
+    unsigned levels; /* SV39_LEVELS or SV48_LEVELS */
+    gpa_t root_gpa;  /* satp.PPN * PAGESIZE */
+};
+
+struct walk_result {
+    enum xlate_status status; /* XLATE_OK, XLATE_PAGE_FAULT or XLATE_ACCESS_FAULT */
+    gpa_t gpa_page;           /* XLATE_OK: the 4 KiB GPA page holding gva */
+    unsigned level;           /* XLATE_OK: level of the leaf (0 = 4 KiB) */
+    uint8_t pte_perms;        /* XLATE_OK: leaf R/W/X/U/A/D as in the PTE after the walk */
+    bool global;              /* XLATE_OK: G set on the leaf or any table above it */
+    unsigned accesses;        /* PTE reads this walk made (also on a fault) */
+};
+
+/*
+ * One stage-1 walk, §4.3.2 steps 1-8. Counts walk_count, walk_accesses,
+ * walk_s1_accesses, walk_max_accesses and walk_pte_writes in w->stats.
+ */
+void walk_stage1(const struct walker *w, const struct walk_req *req, struct walk_result *out);
+
+/*
+ * Account for one PTE read of a walk: res->accesses, walk_accesses and
+ * walk_s1_accesses or walk_s2_accesses (by stage), and the trace.
+ */
+void walk_note_read(const struct walker *w, struct walk_result *res, unsigned stage, unsigned level,
+                    gpa_t pte_gpa, hpa_t pte_hpa, uint64_t pte);
+
+/*
+ * §4.3.2 step 5: may this access use a leaf with these R/W/X/U bits?
+ * Shared by the walker and by TLB hits (which check the cached bits).
+ */
+bool pte_perms_allow(uint8_t pte_perms, enum access_type acc, enum priv_level priv, bool sum,
+                     bool mxr);
+
+/* Is gva a valid virtual address with va_bits bits (bits 63..va_bits-1 equal)? */
+bool gva_is_canonical(gva_t gva, unsigned va_bits);
+
+/* ----------------------------------------------------------------- TLB */
+
+struct tlb;
+
+/* Called for every entry the TLB evicts or invalidates, before it is reused. */
+typedef void (*tlb_drop_fn)(void *ctx, struct tlb_entry *te);
+
+/* entries a multiple of ways, both >= 1; NULL on bad sizes or no memory. */
+struct tlb *tlb_create(unsigned entries, unsigned ways, tlb_drop_fn on_drop, void *ctx);
+void tlb_destroy(struct tlb *t);
+/* The LRU clock that tlb_touch() advances. */
+uint64_t *tlb_lru_clock(struct tlb *t);
+/* The entry for vpn in address space asid (a global entry matches every ASID),
+ * or NULL. Touches nothing: the caller counts and stamps a hit. */
+struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid);
+/* Place a translation in vpn's set: an invalid way if any, else the least
+ * recently used one (dropped first). Returns the entry, stamped as just used. */
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill);
+/* Invalidate one entry. */
+void tlb_drop(struct tlb *t, struct tlb_entry *te);
+/* SFENCE.VMA (§4.2.1): all_va/all_asid as rs1/rs2 == x0. */
+void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t asid);
+/* All entries, set after set; *out_ways per set. Returns the entry count. */
+unsigned tlb_view(const struct tlb *t, const struct tlb_entry **out, unsigned *out_ways);
+
+#endif

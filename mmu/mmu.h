@@ -1,0 +1,293 @@
+/*
+ * mmu/mmu.h - public interface of the memory layer: host memory and its frame
+ * allocator, the guest-physical map of one VM, and the per-vCPU translation
+ * unit (stage-1 walker, modelled TLB, host fast path, walk counters).
+ * Course: 内存虚拟化 (GVA -> GPA -> HPA, 页表遍历, TLB).
+ * Spec: Privileged 20211203, §4.3 "Sv32" (the walk algorithm, §4.3.2),
+ *       §4.4 "Sv39", §4.5 "Sv48", §3.7 "Physical Memory Protection".
+ *
+ * Nothing outside mmu/ touches guest memory except through these functions.
+ */
+#ifndef VMLAB_MMU_MMU_H
+#define VMLAB_MMU_MMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmu/types.h"
+
+/* ---------------------------------------------------------------- hostmem */
+
+/*
+ * Host "physical" memory: one region owned by vmlab, cut into 4 KiB frames.
+ * HPAs are offsets into it plus HOSTMEM_HPA_BASE, so a printed HPA never
+ * looks like a GPA.
+ */
+#define HOSTMEM_HPA_BASE 0x100000000ull
+
+struct hostmem;
+
+/* Reserve a region of `bytes` (rounded up to frames). NULL if the host refuses. */
+struct hostmem *hostmem_create(uint64_t bytes);
+void hostmem_destroy(struct hostmem *hm);
+
+/*
+ * Allocate a naturally aligned run of `nframes` frames (a power of two: 1, 4,
+ * 512, 262144). Returns 0 and the run's first HPA, or -ENOMEM. Frames come
+ * back zeroed.
+ */
+__attribute__((warn_unused_result)) int hostmem_alloc(struct hostmem *hm, uint64_t nframes,
+                                                      hpa_t *out_hpa);
+void hostmem_free(struct hostmem *hm, hpa_t hpa, uint64_t nframes);
+uint64_t hostmem_free_frames(const struct hostmem *hm);
+uint64_t hostmem_total_frames(const struct hostmem *hm);
+/* Host pointer for an HPA inside the region, NULL outside it. */
+uint8_t *hostmem_ptr(const struct hostmem *hm, hpa_t hpa);
+
+/* ------------------------------------------------------------------- gmem */
+
+/*
+ * The guest-physical map of one VM: RAM (frames from hostmem, GPA != HPA),
+ * ROM regions (frames too, read-only to the guest), and MMIO holes that the
+ * I/O layer serves. Everything else is "no memory": an access fault.
+ */
+struct gmem;
+
+enum gpa_kind {
+    GPA_NONE, /* nothing there: access fault */
+    GPA_RAM,
+    GPA_ROM,  /* readable and executable, a store is an access fault */
+    GPA_MMIO, /* a device: the access exits to the VMM */
+};
+
+/* Per-page flags kept by gmem for the CPU's benefit. */
+enum {
+    GPAGE_CODE = 1u << 0,  /* the CPU holds decoded instructions for this page */
+    GPAGE_WATCH = 1u << 1, /* a store here must leave the fast path (HTIF tohost) */
+};
+
+struct gpa_info {
+    enum gpa_kind kind;
+    hpa_t hpa_page;      /* HPA of the 4 KiB frame (RAM/ROM) */
+    uint8_t *host_page;  /* host pointer to that frame (RAM/ROM), else NULL */
+    unsigned page_flags; /* GPAGE_* (RAM/ROM) */
+};
+
+struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size);
+void gmem_destroy(struct gmem *gm);
+gpa_t gmem_ram_base(const struct gmem *gm);
+uint64_t gmem_ram_size(const struct gmem *gm);
+struct hostmem *gmem_hostmem(const struct gmem *gm);
+
+/* Add a read-only region backed by frames; returns 0 or -errno. */
+__attribute__((warn_unused_result)) int gmem_add_rom(struct gmem *gm, gpa_t gpa, uint64_t size);
+/* Declare a device window; accesses there are GPA_MMIO. */
+__attribute__((warn_unused_result)) int gmem_add_mmio(struct gmem *gm, gpa_t gpa, uint64_t size);
+
+/* Classify one GPA. Always succeeds; out->kind says what is there. */
+void gmem_lookup(const struct gmem *gm, gpa_t gpa, struct gpa_info *out);
+
+void gmem_set_page_flags(struct gmem *gm, gpa_t gpa, unsigned flags);
+void gmem_clear_page_flags(struct gmem *gm, gpa_t gpa, unsigned flags);
+
+/*
+ * The VMM's own bounded copies (loader, HTIF, monitor): RAM and ROM only,
+ * page by page, checking gpa + len for wrap. Return 0 or -EFAULT if any byte
+ * is not RAM/ROM (nothing is written then).
+ */
+__attribute__((warn_unused_result)) int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf,
+                                                  size_t len);
+__attribute__((warn_unused_result)) int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf,
+                                                   size_t len);
+/* Take / restore a copy of all RAM and ROM contents (reset). */
+__attribute__((warn_unused_result)) int gmem_snapshot(struct gmem *gm);
+void gmem_restore(struct gmem *gm);
+
+/* -------------------------------------------------------------------- pmp */
+
+/* §3.7: 16 PMP entries, as the hart's CSRs hold them. */
+#define PMP_ENTRIES 16
+struct pmp {
+    uint8_t cfg[PMP_ENTRIES];
+    uint64_t addr[PMP_ENTRIES]; /* pmpaddrN: physical address >> 2 */
+};
+
+/*
+ * §3.7.1: may an access of `size` bytes at `gpa` by `priv` proceed?
+ * M-mode passes when no entry matches (unless locked rules say otherwise);
+ * S/U fail when no entry matches and any entry is active.
+ */
+bool pmp_check(const struct pmp *pmp, gpa_t gpa, unsigned size, enum access_type acc,
+               enum priv_level priv);
+/* True when every byte of the page containing gpa gets the same answer. */
+bool pmp_page_is_uniform(const struct pmp *pmp, gpa_t gpa, enum priv_level priv);
+
+/* -------------------------------------------------------------------- TLB */
+
+/*
+ * A modelled TLB entry: one 4 KiB page of a translation (superpages are held
+ * as 4 KiB pieces that remember their leaf size, for sfence.vma by address).
+ */
+struct tlb_entry {
+    bool valid;
+    uint64_t vpn;       /* gva >> 12 */
+    uint16_t asid;
+    bool global;
+    uint8_t level;      /* leaf level: 0 = 4 KiB, 1 = 2 MiB (Sv39/48), ... */
+    uint8_t pte_perms;  /* PTE R/W/X/U/D bits of the leaf, as in the PTE */
+    gpa_t gpa_page;
+    uint64_t lru;       /* last-use stamp; the set's smallest is the victim */
+};
+
+/* ------------------------------------------------------------- fast path */
+
+/*
+ * The host fast path: direct-mapped host lookups in front of the modelled
+ * TLB. It is a view of the TLB, never a way around it: an entry lives here
+ * only while the TLB entry it points to is valid, and a hit here touches
+ * that entry's LRU stamp and counts a TLB hit, exactly as tlb lookup would.
+ */
+#define FAST_ENTRIES 256
+#define FAST_INVALID UINT64_MAX
+
+struct fast_entry {
+    uint64_t vpn_tag;        /* gva >> 12, FAST_INVALID when empty */
+    uintptr_t host_minus_gva; /* host pointer of a byte = gva + this */
+    struct tlb_entry *te;    /* the TLB entry this views; NULL when untranslated */
+};
+
+/* The page the hart is fetching from; `decoded` belongs to cpu/. */
+struct fetch_view {
+    uint64_t vpn_tag; /* pc >> 12, FAST_INVALID when empty */
+    struct tlb_entry *te;
+    uint8_t *host_page;
+    gpa_t gpa_page;
+    void *decoded;
+};
+
+struct mmu_fast {
+    bool enabled;        /* false under --no-fastpath: nothing is installed */
+    uint64_t *lru_clock; /* the TLB's LRU clock */
+    uint64_t *tlb_hits;  /* the counter a hit adds to */
+    struct fetch_view fetch;
+    struct fast_entry load[4][FAST_ENTRIES];  /* indexed by effective privilege */
+    struct fast_entry store[4][FAST_ENTRIES];
+};
+
+static inline void tlb_touch(struct mmu_fast *fast, struct tlb_entry *te)
+{
+    if (te) {
+        te->lru = ++*fast->lru_clock;
+        ++*fast->tlb_hits;
+    }
+}
+
+/* -------------------------------------------------------------------- mmu */
+
+struct mmu_stats {
+    uint64_t tlb_hits, tlb_misses, tlb_flushes;
+    uint64_t walk_count;      /* translation attempts that walked */
+    uint64_t walk_accesses;   /* PTE reads, all stages */
+    uint64_t walk_s1_accesses;
+    uint64_t walk_s2_accesses;
+    uint64_t walk_max_accesses;
+    uint64_t walk_pte_writes; /* A/D updates by the hart */
+};
+
+struct mmu_config {
+    unsigned tlb_entries; /* default 64 */
+    unsigned tlb_ways;    /* default 4 */
+    bool fastpath;        /* default true */
+};
+
+/* What one access asks of the translation unit. */
+struct xlate_req {
+    gva_t gva;
+    unsigned size;     /* bytes, must not cross a page (the CPU splits) */
+    enum access_type acc;
+    enum priv_level priv; /* effective privilege (after MPRV for data) */
+    uint64_t satp;
+    bool sum, mxr;
+};
+
+enum xlate_status {
+    XLATE_OK,           /* RAM or ROM: host points at the byte */
+    XLATE_MMIO,         /* a device: gpa says where */
+    XLATE_PAGE_FAULT,   /* stage-1 fault: the CPU raises the page fault */
+    XLATE_ACCESS_FAULT, /* PMP, no memory, store to ROM, PTE read failed */
+};
+
+struct xlate_out {
+    enum xlate_status status;
+    gpa_t gpa;
+    hpa_t hpa;
+    uint8_t *host;        /* XLATE_OK only */
+    unsigned page_flags;  /* GPAGE_* of the target page */
+    struct tlb_entry *te; /* the TLB entry used, NULL when untranslated */
+};
+
+struct mmu;
+
+struct mmu *mmu_create(struct gmem *gm, const struct pmp *pmp, const struct mmu_config *cfg);
+void mmu_destroy(struct mmu *m);
+struct mmu_fast *mmu_fast(struct mmu *m);
+const struct mmu_stats *mmu_stats(const struct mmu *m);
+
+/*
+ * Translate one access: TLB lookup (counted), stage-1 walk on a miss
+ * (§4.3.2, every PTE read counted; A/D set by the hart as a counted PTE
+ * write), PMP on every physical access including PTE reads, then the gmem
+ * lookup. Installs fast-path entries where allowed. Never fails otherwise:
+ * out->status says what happened.
+ */
+void mmu_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out);
+
+/* SFENCE.VMA: all_va/all_asid select the scope as rs1/rs2 == x0 do. */
+void mmu_sfence(struct mmu *m, bool all_va, gva_t gva, bool all_asid, uint16_t asid);
+/* Drop every fast-path entry (privilege context changed: satp, SUM, MXR, PMP). */
+void mmu_fast_flush(struct mmu *m);
+/* Forget fast-path store entries to one GPA page (it now holds code / is watched). */
+void mmu_fast_forget_store_page(struct mmu *m, gpa_t gpa_page);
+
+/* ------------------------------------------------------- walk inspection */
+
+/*
+ * One PTE access of a walk, as the monitor's `walk GVA` and `trace walks`
+ * print it: which stage and level, where the PTE is (GPA and HPA), what was
+ * read (or, for the hart's A/D update, written).
+ */
+struct walk_step {
+    uint8_t stage; /* 1 = the guest's stage-1 table (2 = stage 2, later) */
+    uint8_t level; /* the table's level: 0 holds 4 KiB leaves */
+    bool is_write; /* the hart setting A/D; otherwise a read */
+    gpa_t pte_gpa;
+    hpa_t pte_hpa;
+    uint64_t pte;
+};
+
+#define WALK_TRACE_MAX 48 /* 24 reads of a Sv48 x Sv48x4 walk, plus room for writes */
+struct walk_trace {
+    bool tlb_hit; /* mmu_probe: the TLB holds this translation now */
+    unsigned n;   /* steps recorded (a walk never makes more than WALK_TRACE_MAX) */
+    struct walk_step step[WALK_TRACE_MAX];
+};
+
+/*
+ * The VMM's own inspection (monitor `walk`, `x/N GVA`): translate as the
+ * hart would now, touching no TLB entry, fast path, counter or PTE (a walk
+ * that would set A/D reports success without writing). When the TLB holds
+ * the translation, *out is what the hart would use (out->te set) and
+ * trace->tlb_hit is true; the page table is walked anyway so that `trace`
+ * (may be NULL) shows every access.
+ */
+void mmu_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
+               struct walk_trace *trace);
+
+/* Called after every counted walk with its accesses (`trace walks on`); NULL fn: off. */
+typedef void (*walk_observer_fn)(void *ctx, gva_t gva, const struct walk_trace *trace);
+void mmu_set_walk_observer(struct mmu *m, walk_observer_fn fn, void *ctx);
+
+/* The modelled TLB for `info tlb`: all entries, set after set, *out_ways per set. */
+unsigned mmu_tlb_view(const struct mmu *m, const struct tlb_entry **out, unsigned *out_ways);
+
+#endif

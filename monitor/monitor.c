@@ -1,0 +1,435 @@
+/*
+ * monitor/monitor.c - the command monitor (readline prompt or a script).
+ * Course: 处理器虚拟化 / VCPU的虚拟寄存器 - a student stops the guest between
+ *         two instructions and reads the state the VMM keeps for it: the
+ *         program counter, general registers, system registers (CSRs), the
+ *         exits taken so far, guest memory by GVA and by GPA.
+ *
+ * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats,
+ * step [N], continue, break ADDR, delete [N], x/N[bhwg] GVA, xp/N[bhwg] GPA,
+ * disas [ADDR [N]], trace exits|insns on|off, help, quit.
+ * Simplified: one vCPU; no watchpoints yet.
+ */
+#include "monitor/monitor.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cpu/cpu.h"
+#include "cpu/encoding.h"
+#include "vm/vm.h"
+
+struct monitor {
+    struct vm *vm;
+    FILE *script; /* NULL: readline */
+    bool script_is_stdin;
+    FILE *out;
+    uint64_t step_count;
+};
+
+static const char *const command_names[] = {
+    "info", "step", "continue", "break", "delete", "x", "xp", "disas",
+    "trace", "help", "quit", "registers", "csrs", "exits", "stats", NULL,
+};
+
+static const char *const gpr_names[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+    "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+    "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+/* ------------------------------------------------------------- readline */
+
+static char *complete_command(const char *text, int state)
+{
+    static size_t index; /* readline's generator protocol keeps state between calls */
+    if (state == 0) {
+        index = 0;
+    }
+    size_t len = strlen(text);
+    while (command_names[index]) {
+        const char *name = command_names[index++];
+        if (strncmp(name, text, len) == 0) {
+            return strdup(name);
+        }
+    }
+    return NULL;
+}
+
+static char **complete_line(const char *text, int start, int end)
+{
+    (void)start;
+    (void)end;
+    rl_attempted_completion_over = 1;
+    return rl_completion_matches(text, complete_command);
+}
+
+struct monitor *monitor_create(struct vm *vm, const char *script_path, FILE *out)
+{
+    struct monitor *mon = calloc(1, sizeof(*mon));
+    if (!mon) {
+        return NULL;
+    }
+    mon->vm = vm;
+    mon->out = out;
+    if (script_path && strcmp(script_path, "-") == 0) {
+        mon->script = stdin;
+        mon->script_is_stdin = true;
+    } else if (script_path) {
+        mon->script = fopen(script_path, "r");
+        if (!mon->script) {
+            fprintf(stderr, "vmlab: --monitor-script %s: cannot open: %s\n", script_path,
+                    strerror(errno));
+            free(mon);
+            return NULL;
+        }
+    } else {
+        rl_attempted_completion_function = complete_line;
+    }
+    return mon;
+}
+
+void monitor_destroy(struct monitor *mon)
+{
+    if (mon && mon->script && !mon->script_is_stdin) {
+        fclose(mon->script);
+    }
+    free(mon);
+}
+
+uint64_t monitor_step_count(const struct monitor *mon)
+{
+    return mon->step_count;
+}
+
+/* ------------------------------------------------------------- commands */
+
+static const char *priv_name(enum priv_level priv)
+{
+    return priv == PRV_M ? "M" : priv == PRV_S ? "S" : "U";
+}
+
+static void cmd_info_registers(struct monitor *mon)
+{
+    const struct hart *h = &vm_vcpu(mon->vm)->hart;
+    fprintf(mon->out, "pc  0x%016" PRIx64 "  privilege %s\n", h->pc, priv_name(h->priv));
+    for (int reg = 0; reg < 32; reg++) {
+        fprintf(mon->out, "x%-2d %-4s 0x%016" PRIx64 "%s", reg, gpr_names[reg], h->x[reg],
+                reg % 3 == 2 ? "\n" : "   ");
+    }
+    fputc('\n', mon->out);
+}
+
+static void cmd_info_csrs(struct monitor *mon)
+{
+    static const unsigned shown[] = {
+        CSR_MSTATUS, CSR_MISA, CSR_MEDELEG, CSR_MIDELEG, CSR_MIE, CSR_MIP, CSR_MTVEC,
+        CSR_MSCRATCH, CSR_MEPC, CSR_MCAUSE, CSR_MTVAL, CSR_MCOUNTEREN, CSR_MENVCFG,
+        CSR_SSTATUS, CSR_SIE, CSR_SIP, CSR_STVEC, CSR_SSCRATCH, CSR_SEPC, CSR_SCAUSE,
+        CSR_STVAL, CSR_SATP, CSR_SCOUNTEREN, CSR_STIMECMP, CSR_FCSR,
+    };
+    struct hart *h = &vm_vcpu(mon->vm)->hart;
+    /* csr_peek reads as the VMM: full rights, no checks, nothing counted */
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+        uint64_t value = 0;
+        const char *name = csr_name(shown[i]);
+        if (csr_peek(h, shown[i], &value) == 0) {
+            fprintf(mon->out, "%-10s 0x%016" PRIx64 "%s", name ? name : "?", value,
+                    i % 2 ? "\n" : "   ");
+        }
+    }
+    fprintf(mon->out, "\nprivilege %s   mtime %" PRIu64 "\n", priv_name(h->priv),
+            hart_time_now(h));
+}
+
+static void print_stat(void *ctx, const char *name, uint64_t value)
+{
+    struct monitor *mon = ctx;
+    fprintf(mon->out, "  %-22s %" PRIu64 "\n", name, value);
+}
+
+static void print_exit_stat(void *ctx, const char *name, uint64_t value)
+{
+    if (strncmp(name, "exits.", 6) == 0) {
+        print_stat(ctx, name, value);
+    }
+}
+
+/* Parse a number (C syntax: 0x.., decimal). */
+static int parse_number(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    if (errno || end == text || (*end && *end != '\n')) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+/* x/N[bhwg] and xp/N[bhwg]: count and unit size from the suffix. */
+static int parse_examine(const char *suffix, uint64_t *count, unsigned *unit)
+{
+    *count = 1;
+    *unit = 4;
+    if (*suffix == '\0') {
+        return 0;
+    }
+    if (*suffix++ != '/') {
+        return -1;
+    }
+    char *end = NULL;
+    if (*suffix >= '0' && *suffix <= '9') {
+        *count = strtoull(suffix, &end, 10);
+        suffix = end;
+    }
+    for (; *suffix; suffix++) {
+        switch (*suffix) {
+        case 'b': *unit = 1; break;
+        case 'h': *unit = 2; break;
+        case 'w': *unit = 4; break;
+        case 'g': *unit = 8; break;
+        case 'x': break;
+        default: return -1;
+        }
+    }
+    return *count > 0 && *count <= 4096 ? 0 : -1;
+}
+
+static int read_guest(struct monitor *mon, bool is_virtual, uint64_t where, void *buf,
+                      unsigned len)
+{
+    gpa_t gpa = where;
+    if (is_virtual && vm_debug_translate(mon->vm, where, &gpa) != 0) {
+        return -1;
+    }
+    return gmem_read(vm_gmem(mon->vm), gpa, buf, len);
+}
+
+static void cmd_examine(struct monitor *mon, bool is_virtual, const char *suffix,
+                        const char *arg)
+{
+    uint64_t count, where;
+    unsigned unit;
+    if (parse_examine(suffix, &count, &unit) || !arg || parse_number(arg, &where)) {
+        fprintf(mon->out, "usage: %s/N[bhwg] ADDRESS\n", is_virtual ? "x" : "xp");
+        return;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t at = where + i * unit, value = 0;
+        if (i % (16 / unit) == 0) {
+            fprintf(mon->out, "%s%016" PRIx64 ":", i ? "\n" : "", at);
+        }
+        if (read_guest(mon, is_virtual, at, &value, unit) != 0) {
+            fprintf(mon->out, " <cannot read %s 0x%" PRIx64 ">", is_virtual ? "GVA" : "GPA", at);
+            break;
+        }
+        fprintf(mon->out, " 0x%0*" PRIx64, (int)unit * 2, value);
+    }
+    fputc('\n', mon->out);
+}
+
+static void cmd_disas(struct monitor *mon, const char *arg1, const char *arg2)
+{
+    uint64_t gva = vm_vcpu(mon->vm)->hart.pc, count = 10;
+    if ((arg1 && parse_number(arg1, &gva)) || (arg2 && parse_number(arg2, &count)) ||
+        count == 0 || count > 1000) {
+        fputs("usage: disas [GVA [N]]\n", mon->out);
+        return;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        uint32_t raw = 0;
+        char text[96];
+        if (read_guest(mon, true, gva, &raw, 2) != 0) {
+            fprintf(mon->out, "0x%016" PRIx64 ": <cannot read>\n", gva);
+            return;
+        }
+        if ((raw & 3) == 3 && read_guest(mon, true, gva, &raw, 4) != 0) {
+            fprintf(mon->out, "0x%016" PRIx64 ": <cannot read>\n", gva);
+            return;
+        }
+        unsigned len = cpu_disas(raw, gva, text, sizeof(text));
+        fprintf(mon->out, "0x%016" PRIx64 ":  %0*" PRIx32 "  %s\n", gva, (raw & 3) == 3 ? 8 : 4,
+                raw, text);
+        gva += len ? len : ((raw & 3) == 3 ? 4 : 2);
+    }
+}
+
+static void cmd_break(struct monitor *mon, const char *arg)
+{
+    uint64_t gva;
+    if (!arg) {
+        const gva_t *list;
+        unsigned n = vm_break_list(mon->vm, &list);
+        for (unsigned i = 0; i < n; i++) {
+            fprintf(mon->out, "%u: 0x%016" PRIx64 "\n", i + 1, list[i]);
+        }
+        if (n == 0) {
+            fputs("no breakpoints\n", mon->out);
+        }
+        return;
+    }
+    if (parse_number(arg, &gva)) {
+        fputs("usage: break GVA\n", mon->out);
+        return;
+    }
+    int index = vm_break_add(mon->vm, gva);
+    if (index < 0) {
+        fputs("too many breakpoints\n", mon->out);
+        return;
+    }
+    fprintf(mon->out, "breakpoint %d at 0x%016" PRIx64 "\n", index + 1, gva);
+}
+
+static void cmd_delete(struct monitor *mon, const char *arg)
+{
+    uint64_t number;
+    if (!arg) {
+        vm_break_clear(mon->vm);
+        return;
+    }
+    if (parse_number(arg, &number) || number == 0 || !vm_break_delete(mon->vm, number - 1)) {
+        fputs("usage: delete [N]  (N from `break` with no argument)\n", mon->out);
+    }
+}
+
+static void cmd_trace(struct monitor *mon, const char *what, const char *onoff)
+{
+    unsigned flag = what && strcmp(what, "exits") == 0   ? TRACE_EXITS
+                    : what && strcmp(what, "insns") == 0 ? TRACE_INSNS
+                                                         : 0;
+    if (!flag || !onoff || (strcmp(onoff, "on") && strcmp(onoff, "off"))) {
+        fputs("usage: trace exits|insns on|off\n", mon->out);
+        return;
+    }
+    unsigned flags = vm_trace_flags(mon->vm);
+    vm_set_trace(mon->vm, strcmp(onoff, "on") == 0 ? flags | flag : flags & ~flag);
+}
+
+static void cmd_help(struct monitor *mon)
+{
+    fputs("info registers|csrs|exits|stats   the virtual hart's state and counters\n"
+          "step [N]            run N instructions (default 1), then stop\n"
+          "continue            run until a breakpoint or the end\n"
+          "break [GVA]         stop before executing at GVA (no argument: list)\n"
+          "delete [N]          delete breakpoint N (no argument: all)\n"
+          "x/N[bhwg] GVA       examine guest memory through the guest's page tables\n"
+          "xp/N[bhwg] GPA      examine guest-physical memory\n"
+          "disas [GVA [N]]     disassemble N instructions (default: 10 at pc)\n"
+          "trace exits|insns on|off\n"
+          "quit                end the run (exit status 3)\n",
+          mon->out);
+}
+
+static int cmd_info(struct monitor *mon, const char *what)
+{
+    if (what && strcmp(what, "registers") == 0) {
+        cmd_info_registers(mon);
+    } else if (what && strcmp(what, "csrs") == 0) {
+        cmd_info_csrs(mon);
+    } else if (what && strcmp(what, "exits") == 0) {
+        vm_stats_foreach(mon->vm, print_exit_stat, mon);
+    } else if (what && strcmp(what, "stats") == 0) {
+        vm_stats_foreach(mon->vm, print_stat, mon);
+    } else {
+        fputs("usage: info registers|csrs|exits|stats\n", mon->out);
+    }
+    return -1;
+}
+
+int monitor_execute(struct monitor *mon, const char *line)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", line);
+    char *save = NULL;
+    char *cmd = strtok_r(buf, " \t\n", &save);
+    char *arg1 = cmd ? strtok_r(NULL, " \t\n", &save) : NULL;
+    char *arg2 = arg1 ? strtok_r(NULL, " \t\n", &save) : NULL;
+    uint64_t count = 1;
+
+    if (!cmd || cmd[0] == '#') {
+        return -1;
+    }
+    if (strcmp(cmd, "info") == 0) {
+        return cmd_info(mon, arg1);
+    }
+    if (strcmp(cmd, "step") == 0 || strcmp(cmd, "s") == 0 || strcmp(cmd, "stepi") == 0) {
+        if (arg1 && (parse_number(arg1, &count) || count == 0)) {
+            fputs("usage: step [N]\n", mon->out);
+            return -1;
+        }
+        mon->step_count = count;
+        vm_debug_set_step(mon->vm, count);
+        return MONITOR_STEP;
+    }
+    if (strcmp(cmd, "continue") == 0 || strcmp(cmd, "c") == 0 || strcmp(cmd, "cont") == 0) {
+        return MONITOR_CONTINUE;
+    }
+    if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0) {
+        return MONITOR_QUIT;
+    }
+    if (strcmp(cmd, "break") == 0 || strcmp(cmd, "b") == 0) {
+        cmd_break(mon, arg1);
+    } else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "d") == 0) {
+        cmd_delete(mon, arg1);
+    } else if (strncmp(cmd, "xp", 2) == 0 && (cmd[2] == '\0' || cmd[2] == '/')) {
+        cmd_examine(mon, false, cmd + 2, arg1);
+    } else if (cmd[0] == 'x' && (cmd[1] == '\0' || cmd[1] == '/')) {
+        cmd_examine(mon, true, cmd + 1, arg1);
+    } else if (strcmp(cmd, "disas") == 0) {
+        cmd_disas(mon, arg1, arg2);
+    } else if (strcmp(cmd, "trace") == 0) {
+        cmd_trace(mon, arg1, arg2);
+    } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0) {
+        cmd_help(mon);
+    } else {
+        fprintf(mon->out, "unknown command '%s' (try help)\n", cmd);
+    }
+    return -1;
+}
+
+/* One line from the script or the prompt; NULL at end of input. */
+static char *monitor_read_line(struct monitor *mon)
+{
+    if (!mon->script) {
+        char *line = readline("(vmlab) ");
+        if (line && *line) {
+            add_history(line);
+        }
+        return line;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    if (getline(&line, &cap, mon->script) < 0) {
+        free(line);
+        return NULL;
+    }
+    fprintf(mon->out, "(vmlab) %s", line);
+    if (line[0] && line[strlen(line) - 1] != '\n') {
+        fputc('\n', mon->out);
+    }
+    return line;
+}
+
+enum monitor_action monitor_enter(struct monitor *mon)
+{
+    for (;;) {
+        char *line = monitor_read_line(mon);
+        if (!line) {
+            /* end of the script: let the guest run to its end */
+            return MONITOR_CONTINUE;
+        }
+        int action = monitor_execute(mon, line);
+        free(line);
+        fflush(mon->out);
+        if (action >= 0) {
+            return (enum monitor_action)action;
+        }
+    }
+}

@@ -1,0 +1,402 @@
+/*
+ * vm/config.c - the command line: what the user chooses at launch.
+ * Course: the techniques of the course are chosen here, at launch
+ *         (--cpu, --mmu, --io, --irq), as DESIGN.md "Techniques" names them.
+ *
+ * Every error is one line on stderr that says what is wrong and what to do;
+ * the caller exits 2. An option this version does not implement yet says so
+ * and exits 2 - it never pretends.
+ */
+#include "vm/vm.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/memmap.h"
+
+#define VMLAB_VERSION "0.1"
+#define RAM_MIN (8ull << 20)
+#define RAM_MAX (64ull << 30)
+#define DEFAULT_SLICE 1000000ull
+
+enum {
+    OPT_BIOS = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_STATS, OPT_MAX_INSNS, OPT_TIMEOUT,
+    OPT_TRACE, OPT_TRACE_FILE, OPT_NO_FASTPATH, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_CLOCK,
+    OPT_NO_REBOOT, OPT_QUIET, OPT_MONITOR, OPT_MONITOR_SCRIPT, OPT_CPU, OPT_MMU, OPT_IO,
+    OPT_IRQ, OPT_DISK, OPT_S2_MODE, OPT_S2_PAGE, OPT_PCPUS, OPT_VM, OPT_GDB, OPT_TUI,
+    OPT_VERSION, OPT_SLICE,
+};
+
+static const struct option long_options[] = {
+    {"bios", required_argument, NULL, OPT_BIOS},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"memory", required_argument, NULL, 'm'},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+    {"no-fastpath", no_argument, NULL, OPT_NO_FASTPATH},
+    {"tlb-entries", required_argument, NULL, OPT_TLB_ENTRIES},
+    {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
+    {"clock", required_argument, NULL, OPT_CLOCK},
+    {"no-reboot", no_argument, NULL, OPT_NO_REBOOT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"monitor", no_argument, NULL, OPT_MONITOR},
+    {"monitor-script", required_argument, NULL, OPT_MONITOR_SCRIPT},
+    {"cpu", required_argument, NULL, OPT_CPU},
+    {"mmu", required_argument, NULL, OPT_MMU},
+    {"io", required_argument, NULL, OPT_IO},
+    {"irq", required_argument, NULL, OPT_IRQ},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"s2-mode", required_argument, NULL, OPT_S2_MODE},
+    {"s2-page", required_argument, NULL, OPT_S2_PAGE},
+    {"pcpus", required_argument, NULL, OPT_PCPUS},
+    {"vm", required_argument, NULL, OPT_VM},
+    {"gdb", required_argument, NULL, OPT_GDB},
+    {"tui", no_argument, NULL, OPT_TUI},
+    {"slice", required_argument, NULL, OPT_SLICE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+void vm_config_usage(FILE *out)
+{
+    fputs("usage: vmlab [options] IMAGE\n"
+          "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
+          "Run a RISC-V RV64GC guest (ELF at its addresses, raw at 0x80000000) on a\n"
+          "QEMU-virt-compatible machine, virtualized by trap-and-emulate.\n"
+          "\n"
+          "Boot:\n"
+          "  --bios none|FILE     firmware at 0x80000000 in M-mode (none: IMAGE/--kernel is it)\n"
+          "  --kernel FILE        payload (with --bios FILE: at 0x80200000 or its ELF addresses)\n"
+          "  --initrd FILE        initial ramdisk, announced in /chosen\n"
+          "  --append ARGS        kernel command line (/chosen bootargs)\n"
+          "  -m, --memory SIZE    guest RAM, e.g. 128M, 1G (default 128M; 8M..64G, 2M steps)\n"
+          "  --no-reboot          a guest reboot request ends the run with exit 0\n"
+          "\n"
+          "Techniques (chosen at launch):\n"
+          "  --cpu trap           trap-and-emulate hart (default; `hw` comes in a later version)\n"
+          "  --mmu native         baseline stage-1 translation (default; shadow, nested,\n"
+          "                       direct come in a later version)\n"
+          "  --tlb-entries N      modelled TLB size (default 64)\n"
+          "  --tlb-ways N         modelled TLB associativity (default 4)\n"
+          "  --no-fastpath        no host fast path in front of the TLB (same counters, slower)\n"
+          "\n"
+          "Running and watching:\n"
+          "  --max-insns N        stop after N guest instructions (exit 3)\n"
+          "  --timeout S          stop after S seconds of wall time (exit 3)\n"
+          "  --stats FILE|-       write every counter as flat JSON at exit (- = stdout)\n"
+          "  --quiet              no end-of-run counter summary on stderr\n"
+          "  --trace insns|exits[,...]  trace to stderr or --trace-file FILE\n"
+          "  --clock virtual|host mtime from retired instructions (default, deterministic)\n"
+          "                       or from wall time\n"
+          "  --monitor            open the monitor prompt before the first instruction\n"
+          "  --monitor-script F   run monitor commands from file F (- = stdin)\n"
+          "  -h, --help           this text;  --version  the version\n"
+          "\n"
+          "Console: the guest's UART is stdin/stdout (raw when stdin is a terminal).\n"
+          "  Ctrl-A x quit, Ctrl-A c switch console/monitor, Ctrl-A Ctrl-A send Ctrl-A.\n"
+          "Exit status: 0 guest passed, 1 guest failed, 2 usage or setup error,\n"
+          "             3 stopped by vmlab (--max-insns, --timeout, Ctrl-A x, stuck guest).\n",
+          out);
+}
+
+/* "128M" -> bytes. Suffixes K, M, G (powers of two); plain numbers are MiB as in QEMU. */
+static int parse_size(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    if (errno || end == text || text[0] == '-') {
+        return -1;
+    }
+    unsigned shift = 20;
+    if (*end == 'K' || *end == 'k') {
+        shift = 10, end++;
+    } else if (*end == 'M' || *end == 'm') {
+        shift = 20, end++;
+    } else if (*end == 'G' || *end == 'g') {
+        shift = 30, end++;
+    } else if (*end == 'B' || *end == 'b') {
+        shift = 0, end++;
+    }
+    if (*end != '\0' || value > (UINT64_MAX >> shift)) {
+        return -1;
+    }
+    *out = (uint64_t)value << shift;
+    return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 0);
+    if (errno || end == text || *end != '\0' || text[0] == '-') {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+static int parse_trace(const char *text, unsigned *out)
+{
+    char buf[128];
+    if (strlen(text) >= sizeof(buf)) {
+        return -1;
+    }
+    strcpy(buf, text);
+    *out = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "insns") == 0) {
+            *out |= TRACE_INSNS;
+        } else if (strcmp(tok, "exits") == 0) {
+            *out |= TRACE_EXITS;
+        } else {
+            return -1;
+        }
+    }
+    return *out ? 0 : -1;
+}
+
+static int not_yet(const char *what)
+{
+    fprintf(stderr,
+            "vmlab: %s is not implemented in this version of vmlab; "
+            "run without it (see vmlab --help)\n",
+            what);
+    return -1;
+}
+
+/* Options that name a technique: accept the implemented value, refuse the rest clearly. */
+static int parse_technique(int opt, const char *value)
+{
+    static const struct {
+        int opt;
+        const char *name, *implemented, *known;
+    } techniques[] = {
+        {OPT_CPU, "--cpu", "trap", "trap hw"},
+        {OPT_MMU, "--mmu", "native", "native shadow nested direct"},
+        {OPT_IO, "--io", "virtio", "emulated virtio passthrough"},
+        {OPT_IRQ, "--irq", "emulated", "emulated lr direct"},
+        {OPT_S2_MODE, "--s2-mode", "sv48x4", "sv39x4 sv48x4"},
+        {OPT_S2_PAGE, "--s2-page", "4k", "4k 2m 1g"},
+    };
+    for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++) {
+        if (techniques[i].opt != opt) {
+            continue;
+        }
+        char padded[64];
+        snprintf(padded, sizeof(padded), " %s ", value);
+        char known[64];
+        snprintf(known, sizeof(known), " %s ", techniques[i].known);
+        if (strcmp(value, techniques[i].implemented) == 0) {
+            return 0;
+        }
+        if (opt == OPT_S2_MODE || opt == OPT_S2_PAGE) {
+            if (strstr(known, padded)) {
+                return 0; /* DESIGN.md: accepted and ignored unless --mmu nested */
+            }
+        }
+        if (strstr(known, padded)) {
+            char what[96];
+            snprintf(what, sizeof(what), "%s %s", techniques[i].name, value);
+            return not_yet(what);
+        }
+        fprintf(stderr, "vmlab: %s %s: unknown; choose one of: %s\n", techniques[i].name, value,
+                techniques[i].known);
+        return -1;
+    }
+    return -1;
+}
+
+static void config_defaults(struct vm_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->ram_size = MEMMAP_RAM_DEFAULT_SIZE;
+    cfg->fastpath = true;
+    cfg->tlb_entries = 64;
+    cfg->tlb_ways = 4;
+    cfg->slice = DEFAULT_SLICE;
+}
+
+static int bad_value(const char *option, const char *value, const char *expect)
+{
+    fprintf(stderr, "vmlab: %s %s: %s\n", option, value, expect);
+    return -1;
+}
+
+static int parse_one(struct vm_config *cfg, int opt, const char *arg)
+{
+    uint64_t value = 0;
+    switch (opt) {
+    case OPT_BIOS: cfg->bios = arg; return 0;
+    case OPT_KERNEL: cfg->kernel = arg; return 0;
+    case OPT_INITRD: cfg->initrd = arg; return 0;
+    case OPT_APPEND: cfg->append = arg; return 0;
+    case OPT_STATS: cfg->stats_path = arg; return 0;
+    case OPT_TRACE_FILE: cfg->trace_path = arg; return 0;
+    case OPT_NO_FASTPATH: cfg->fastpath = false; return 0;
+    case OPT_NO_REBOOT: cfg->no_reboot = true; return 0;
+    case OPT_QUIET: cfg->quiet = true; return 0;
+    case OPT_MONITOR: cfg->monitor = true; return 0;
+    case OPT_MONITOR_SCRIPT: cfg->monitor_script = arg; return 0;
+    case 'm':
+        if (parse_size(arg, &value) || value < RAM_MIN || value > RAM_MAX ||
+            value % (2ull << 20)) {
+            return bad_value("-m", arg, "RAM size must be a multiple of 2M from 8M to 64G "
+                                        "(e.g. -m 128M)");
+        }
+        cfg->ram_size = value;
+        return 0;
+    case OPT_MAX_INSNS:
+        if (parse_u64(arg, &value) || value == 0) {
+            return bad_value("--max-insns", arg, "expected a positive instruction count");
+        }
+        cfg->max_insns = value;
+        return 0;
+    case OPT_SLICE:
+        if (parse_u64(arg, &value) || value == 0) {
+            return bad_value("--slice", arg, "expected a positive instruction count");
+        }
+        cfg->slice = value;
+        return 0;
+    case OPT_TIMEOUT: {
+        char *end = NULL;
+        double seconds = strtod(arg, &end);
+        if (end == arg || *end != '\0' || !(seconds > 0) || seconds > 1e7) {
+            return bad_value("--timeout", arg, "expected a positive number of seconds");
+        }
+        cfg->timeout_s = seconds;
+        return 0;
+    }
+    case OPT_TRACE:
+        if (parse_trace(arg, &cfg->trace)) {
+            return bad_value("--trace", arg, "expected insns, exits or insns,exits");
+        }
+        return 0;
+    case OPT_TLB_ENTRIES:
+    case OPT_TLB_WAYS:
+        if (parse_u64(arg, &value) || value == 0 || value > 4096 || (value & (value - 1))) {
+            return bad_value(opt == OPT_TLB_ENTRIES ? "--tlb-entries" : "--tlb-ways", arg,
+                             "expected a power of two from 1 to 4096");
+        }
+        if (opt == OPT_TLB_ENTRIES) {
+            cfg->tlb_entries = (unsigned)value;
+        } else {
+            cfg->tlb_ways = (unsigned)value;
+        }
+        return 0;
+    case OPT_CLOCK:
+        if (strcmp(arg, "virtual") && strcmp(arg, "host")) {
+            return bad_value("--clock", arg, "expected virtual or host");
+        }
+        cfg->clock_host = strcmp(arg, "host") == 0;
+        return 0;
+    case OPT_CPU:
+    case OPT_MMU:
+    case OPT_IO:
+    case OPT_IRQ:
+    case OPT_S2_MODE:
+    case OPT_S2_PAGE:
+        return parse_technique(opt, arg);
+    case OPT_PCPUS:
+        if (parse_u64(arg, &value) || value == 0) {
+            return bad_value("--pcpus", arg, "expected a positive number");
+        }
+        return value == 1 ? 0 : not_yet("--pcpus above 1");
+    case OPT_DISK: return not_yet("--disk (block devices)");
+    case OPT_VM: return not_yet("--vm (several VMs)");
+    case OPT_GDB: return not_yet("--gdb (the gdb stub)");
+    case OPT_TUI: return not_yet("--tui (the dashboard)");
+    default: return -1;
+    }
+}
+
+/* DESIGN.md "Boot": which combinations of IMAGE, --bios and --kernel are valid. */
+static int check_boot_choice(struct vm_config *cfg)
+{
+    if (cfg->image && cfg->kernel) {
+        fprintf(stderr, "vmlab: give the guest either as IMAGE or as --kernel, not both\n");
+        return -1;
+    }
+    if (cfg->bios && strcmp(cfg->bios, "vmm") == 0) {
+        return not_yet("--bios vmm (the VMM's own SBI)");
+    }
+    if (!cfg->bios && cfg->kernel) {
+        fprintf(stderr, "vmlab: --kernel without --bios asks for the VMM's SBI, which this "
+                        "version does not have; add --bios none to run it in M-mode\n");
+        return -1;
+    }
+    if (cfg->bios && strcmp(cfg->bios, "none") == 0) {
+        if (!cfg->image && !cfg->kernel) {
+            fprintf(stderr, "vmlab: --bios none needs a guest: give IMAGE or --kernel FILE\n");
+            return -1;
+        }
+        if (cfg->kernel) {
+            cfg->image = cfg->kernel, cfg->kernel = NULL;
+        }
+        cfg->bios = NULL;
+        return 0;
+    }
+    if (cfg->bios && cfg->image) {
+        fprintf(stderr, "vmlab: with --bios FILE give the payload as --kernel FILE\n");
+        return -1;
+    }
+    if (!cfg->bios && !cfg->image) {
+        fprintf(stderr, "vmlab: no guest given; usage: vmlab [options] IMAGE (see vmlab --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
+{
+    config_defaults(cfg);
+    opterr = 0;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":hm:", long_options, NULL)) != -1) {
+        if (opt == 'h') {
+            vm_config_usage(stdout);
+            return 1;
+        }
+        if (opt == OPT_VERSION) {
+            printf("vmlab %s\n", VMLAB_VERSION);
+            return 1;
+        }
+        if (opt == '?') {
+            fprintf(stderr, "vmlab: unknown option %s (see vmlab --help)\n", argv[optind - 1]);
+            return -1;
+        }
+        if (opt == ':') {
+            fprintf(stderr, "vmlab: option %s needs a value (see vmlab --help)\n",
+                    argv[optind - 1]);
+            return -1;
+        }
+        if (parse_one(cfg, opt, optarg)) {
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        cfg->image = argv[optind++];
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vmlab: unexpected argument %s: give one IMAGE\n", argv[optind]);
+        return -1;
+    }
+    if (cfg->tlb_ways > cfg->tlb_entries) {
+        fprintf(stderr, "vmlab: --tlb-ways %u is more than --tlb-entries %u\n", cfg->tlb_ways,
+                cfg->tlb_entries);
+        return -1;
+    }
+    return check_boot_choice(cfg);
+}

@@ -1,0 +1,72 @@
+/*
+ * vm/main.c - vmlab's entry point: parse the launch choices, build the VM,
+ * run it, report.
+ * Course: 案例: QEMU/KVM - this is the user-space half (QEMU's role: policy
+ *         and devices); vm/run.c is the loop it drives.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "monitor/monitor.h"
+#include "vm/vm.h"
+
+static enum vm_debug_action monitor_hook(void *ctx)
+{
+    enum monitor_action action = monitor_enter(ctx);
+    if (action == MONITOR_QUIT) {
+        return VM_DEBUG_QUIT;
+    }
+    return action == MONITOR_STEP ? VM_DEBUG_STEP : VM_DEBUG_CONTINUE;
+}
+
+static int write_stats(const struct vm *vm, const char *path)
+{
+    if (strcmp(path, "-") == 0) {
+        vm_stats_write_json(vm, stdout);
+        fflush(stdout);
+        return 0;
+    }
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        fprintf(stderr, "vmlab: --stats %s: cannot write: %m\n", path);
+        return -1;
+    }
+    vm_stats_write_json(vm, out);
+    return fclose(out) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct vm_config cfg;
+    int parsed = vm_config_parse(&cfg, argc, argv);
+    if (parsed != 0) {
+        return parsed > 0 ? VMLAB_EXIT_PASS : VMLAB_EXIT_USAGE;
+    }
+    struct vm *vm = vm_create(&cfg);
+    if (!vm) {
+        return VMLAB_EXIT_USAGE;
+    }
+    struct monitor *mon = NULL;
+    if (cfg.monitor || cfg.monitor_script) {
+        mon = monitor_create(vm, cfg.monitor_script, stdout);
+        if (!mon) {
+            vm_destroy(vm);
+            return VMLAB_EXIT_USAGE;
+        }
+        vm_set_debugger(vm, monitor_hook, mon, true);
+    }
+    int status = vm_run(vm);
+    vm_finish(vm);
+    monitor_destroy(mon);
+    if (!cfg.quiet || status != VMLAB_EXIT_PASS) {
+        fprintf(stderr, "vmlab: %s\n", vm_stop_reason(vm));
+    }
+    if (!cfg.quiet) {
+        vm_stats_print_summary(vm, stderr);
+    }
+    if (cfg.stats_path && write_stats(vm, cfg.stats_path) != 0 && status == VMLAB_EXIT_PASS) {
+        status = VMLAB_EXIT_USAGE;
+    }
+    vm_destroy(vm);
+    return status;
+}

@@ -1,0 +1,342 @@
+/*
+ * vm/run.c - the run loop: enter the guest, take the VM exit, handle it,
+ * enter again. Read this file first.
+ * Course: 案例: QEMU/KVM / QEMU使用KVM的用户态接口:
+ *
+ *     open("/dev/kvm"); ioctl(KVM_CREATE_VM); ioctl(KVM_CREATE_VCPU);
+ *     while (true) {
+ *         ioctl(KVM_RUN);
+ *         switch (exit_reason) { case KVM_EXIT_IO: ... case KVM_EXIT_MMIO: ... }
+ *     }
+ *
+ * vm_create() is CREATE_VM and CREATE_VCPU; vcpu_run() is KVM_RUN ("VM entry
+ * ... until a VM exit"); vm_run() below is the while loop. Every exit is
+ * counted as exits.<reason> and costs modelled cycles (vm/stats.c).
+ */
+#include "vm/internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu/encoding.h"
+#include "io/htif.h"
+#include "irq/irq.h"
+#include "vm/console.h"
+
+uint64_t vm_host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vm_request_stop(struct vm *vm, int status, const char *reason)
+{
+    if (vm->stop) {
+        return; /* the first reason wins */
+    }
+    vm->stop = true;
+    vm->exit_status = status;
+    snprintf(vm->stop_reason, sizeof(vm->stop_reason), "%s", reason);
+}
+
+/* ------------------------------------------------------------ VM entry */
+
+/* Instructions until the earliest armed timer fires (DESIGN.md "Time"). */
+static uint64_t insns_until_timer(const struct vcpu *vcpu)
+{
+    const struct hart *h = &vcpu->hart;
+    const struct vclock *clock = &vcpu->vm->clock;
+    uint64_t deadline = clint_next_deadline(vcpu->vm->clint, 0);
+    uint64_t stimer = hart_stimecmp_deadline(h);
+    if (stimer < deadline) {
+        deadline = stimer;
+    }
+    if (deadline == UINT64_MAX || clock->host) {
+        return UINT64_MAX;
+    }
+    uint64_t now = hart_time_now(h);
+    if (deadline <= now) {
+        return 1;
+    }
+    /* mtime = skipped + retired / N reaches deadline at retired = (deadline - skipped) * N */
+    uint64_t target = (deadline - clock->skipped_ticks) * VCLOCK_INSNS_PER_TICK;
+    return target > clock->retired ? target - clock->retired : 1;
+}
+
+/* The interrupt lines the devices drive into the hart (CLINT for now). */
+static void vcpu_update_irq_lines(struct vcpu *vcpu)
+{
+    struct hart *h = &vcpu->hart;
+    uint64_t now = hart_time_now(h);
+    hart_set_irq_line(h, IRQ_M_TIMER, clint_mtip(vcpu->vm->clint, 0, now));
+    hart_set_irq_line(h, IRQ_M_SOFT, clint_msip(vcpu->vm->clint, 0));
+}
+
+/* "ioctl(KVM_RUN)": enter the guest until the next VM exit. */
+struct vm_exit vcpu_run(struct vcpu *vcpu)
+{
+    struct vm *vm = vcpu->vm;
+    struct hart *h = &vcpu->hart;
+    struct vm_exit exit;
+    uint64_t budget = vm->cfg.slice;
+    uint64_t to_timer = insns_until_timer(vcpu);
+
+    if (to_timer < budget) {
+        budget = to_timer;
+    }
+    if (vm->cfg.max_insns) {
+        uint64_t left = vm->cfg.max_insns > h->insns ? vm->cfg.max_insns - h->insns : 0;
+        if (left < budget) {
+            budget = left;
+        }
+    }
+    hart_sync_clock(h); /* instructions the VMM retired itself count as time too */
+    vcpu_update_irq_lines(vcpu);
+    cpu_run(h, budget, &exit);
+    hart_sync_clock(h);
+    return exit;
+}
+
+/* ------------------------------------------------------- exit handlers */
+
+static void vcpu_count_exit(struct vcpu *vcpu, const struct vm_exit *e)
+{
+    if (exit_reason_name(e->reason)) {
+        vcpu->exits[e->reason]++;
+        vcpu->exits_total++;
+    }
+    if (vcpu->vm->trace_out && (vcpu->vm->cfg.trace & TRACE_EXITS) && exit_reason_name(e->reason)) {
+        fprintf(vcpu->vm->trace_out, "exit %-10s pc=0x%016" PRIx64 "\n",
+                exit_reason_name(e->reason), vcpu->hart.pc);
+    }
+}
+
+/*
+ * A guest trap: the VMM reflects it into the guest's own vector. A guest
+ * whose handler itself traps at once (mtvec pointing at no memory, say)
+ * would loop here forever without retiring anything: after
+ * TRAP_STORM_LIMIT such traps in a row the VMM stops it and says why.
+ */
+#define TRAP_STORM_LIMIT 1000
+
+static void vcpu_reflect(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
+{
+    struct hart *h = &vcpu->hart;
+    if (h->insns != vm->trap_storm_insns) {
+        vm->trap_storm_insns = h->insns;
+        vm->trap_storm_count = 0;
+    }
+    if (++vm->trap_storm_count > TRAP_STORM_LIMIT) {
+        char why[160];
+        snprintf(why, sizeof(why),
+                 "guest is stuck: %d traps in a row without an instruction retiring "
+                 "(cause %" PRIu64 ", tval 0x%" PRIx64 ", at pc 0x%" PRIx64 ")",
+                 TRAP_STORM_LIMIT, e->trap.cause, e->trap.tval, h->pc);
+        vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
+        return;
+    }
+    cpu_reflect_trap(h, e->trap.cause, e->trap.tval);
+}
+
+/* A device access: find the device, do the access, finish the instruction. */
+static void io_dispatch(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e)
+{
+    struct mmio_access *mmio = &e->mmio;
+    struct hart *h = &vcpu->hart;
+
+    if (mmio->is_ram_watch) {
+        if (vm->htif && htif_is_tohost(vm->htif, mmio->gpa, mmio->size)) {
+            struct htif_result r = htif_service(vm->htif);
+            if (r.kind == HTIF_EXIT_PASS) {
+                vm_request_stop(vm, VMLAB_EXIT_PASS, "guest passed (HTIF tohost = 1)");
+            } else if (r.kind == HTIF_EXIT_FAIL) {
+                char why[128];
+                if (r.message) {
+                    snprintf(why, sizeof(why), "guest stopped: %s", r.message);
+                } else {
+                    snprintf(why, sizeof(why), "guest reported failure: test %" PRIu64 " failed",
+                             r.code);
+                }
+                vm_request_stop(vm, VMLAB_EXIT_FAIL, why);
+            }
+        }
+        return; /* the store already retired */
+    }
+    if (mmio_bus_access(vm->bus, mmio->gpa, mmio->size, mmio->is_write, &mmio->data) != 0) {
+        /* nothing there that accepts this access: the guest sees an access fault */
+        cpu_reflect_trap(h, mmio->is_write ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, mmio->gva);
+        return;
+    }
+    cpu_complete_mmio(h, mmio);
+    if (vm->syscon.request != SYSCON_NONE) {
+        enum syscon_request req = vm->syscon.request;
+        vm->syscon.request = SYSCON_NONE;
+        if (req == SYSCON_POWEROFF_PASS) {
+            vm_request_stop(vm, VMLAB_EXIT_PASS, "guest powered off (pass)");
+        } else if (req == SYSCON_POWEROFF_FAIL) {
+            char why[96];
+            snprintf(why, sizeof(why), "guest powered off with failure code %u",
+                     vm->syscon.fail_code);
+            vm_request_stop(vm, VMLAB_EXIT_FAIL, why);
+        } else if (vm->cfg.no_reboot) {
+            vm_request_stop(vm, VMLAB_EXIT_PASS, "guest asked for a reboot (--no-reboot)");
+        } else {
+            vm_reset(vm);
+        }
+    }
+}
+
+/*
+ * WFI: the lecture's "WFI指令VM Exit的处理流程". Retire the wfi, then, if no
+ * interrupt is pending, let virtual time jump to the next armed timer (the
+ * host would deschedule the vCPU thread until then). With no timer armed
+ * nothing can ever wake this hart in this version (no PLIC yet): stop.
+ */
+static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
+{
+    struct hart *h = &vcpu->hart;
+    cpu_emulate_priv(h, e);
+    vcpu_update_irq_lines(vcpu);
+    if (hart_irq_pending(h)) {
+        return;
+    }
+    uint64_t deadline = clint_next_deadline(vm->clint, 0);
+    uint64_t stimer = hart_stimecmp_deadline(h);
+    if (stimer < deadline) {
+        deadline = stimer;
+    }
+    if (deadline == UINT64_MAX) {
+        vm_request_stop(vm, VMLAB_EXIT_STOPPED,
+                        "guest waits in WFI with no timer armed: nothing can wake it");
+        return;
+    }
+    uint64_t now = hart_time_now(h);
+    if (deadline > now && !vm->clock.host) {
+        vm->clock.skipped_ticks += deadline - now;
+        vm->wfi_jumps++;
+    }
+    vcpu_update_irq_lines(vcpu);
+}
+
+/* --max-insns and --timeout: a runaway guest is stopped with exit 3. */
+static void vm_check_limits(struct vm *vm)
+{
+    const struct vcpu *vcpu = &vm->vcpu;
+    if (vm->cfg.max_insns && vcpu->hart.insns >= vm->cfg.max_insns) {
+        char why[96];
+        snprintf(why, sizeof(why), "stopped after --max-insns %" PRIu64 " instructions",
+                 vm->cfg.max_insns);
+        vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
+        return;
+    }
+    if (vm->cfg.timeout_s > 0 &&
+        (double)(vm_host_ns() - vm->start_ns) / 1e9 >= vm->cfg.timeout_s) {
+        char why[96];
+        snprintf(why, sizeof(why), "stopped by --timeout %g s", vm->cfg.timeout_s);
+        vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
+    }
+}
+
+/* Between slices: the host side of the machine (console input, time limits). */
+static void vm_tick(struct vm *vm)
+{
+    vm_check_limits(vm);
+    console_service(vm);
+}
+
+/*
+ * The monitor gets the hart before the first instruction (--monitor), at a
+ * breakpoint, when a step is done, and on Ctrl-A c.
+ */
+static void vm_debug_stop(struct vm *vm)
+{
+    struct hart *h = &vm->vcpu.hart;
+    h->single_step = false;
+    vm->step_target = 0;
+    vm->debug_requested = false;
+    if (!vm->debug_fn) {
+        return;
+    }
+    console_suspend_raw(vm->console);
+    enum vm_debug_action action = vm->debug_fn(vm->debug_ctx);
+    console_resume_raw(vm->console);
+    if (action == VM_DEBUG_QUIT) {
+        vm_request_stop(vm, VMLAB_EXIT_STOPPED, "stopped from the monitor (quit)");
+    } else if (action == VM_DEBUG_CONTINUE && vm->n_breakpoints) {
+        vm->resume_past_break = true; /* do not stop again at the same pc at once */
+    }
+}
+
+/* Does the monitor want the hart now? */
+static bool vm_debug_due(struct vm *vm, const struct vm_exit *e)
+{
+    if (vm->debug_requested) {
+        return true;
+    }
+    if (vm->step_target) {
+        return vm->vcpu.hart.insns >= vm->step_target;
+    }
+    return e->reason == EXIT_DEBUG;
+}
+
+/* Entering at a breakpoint we just stopped at: run one instruction without it. */
+static struct vm_exit vcpu_run_debug_aware(struct vm *vm, struct vcpu *vcpu)
+{
+    struct hart *h = &vcpu->hart;
+    if (!vm->resume_past_break) {
+        return vcpu_run(vcpu);
+    }
+    vm->resume_past_break = false;
+    unsigned saved = h->n_breakpoints;
+    uint64_t insns = h->insns;
+    h->n_breakpoints = 0;
+    h->single_step = true;
+    struct vm_exit e = vcpu_run(vcpu);
+    h->single_step = false;
+    h->n_breakpoints = saved;
+    if (e.reason == EXIT_DEBUG && h->insns > insns) {
+        e.reason = EXIT_NONE; /* the step was ours, not the user's */
+    }
+    return e;
+}
+
+/* ------------------------------------------------------------ the loop */
+
+int vm_run(struct vm *vm)
+{
+    struct vcpu *vcpu = &vm->vcpu;
+    vm->start_ns = vm_host_ns();
+    if (vm->debug_fn && vm->debug_stop_at_start) {
+        vm_debug_stop(vm);
+    }
+
+    while (!vm->stop) {
+        struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
+        vcpu_count_exit(vcpu, &e);
+        switch (e.reason) {
+        case EXIT_MMIO:       io_dispatch(vm, vcpu, &e);                                break;
+        case EXIT_PRIV_INSN:  cpu_emulate_priv(&vcpu->hart, &e);                       break;
+        case EXIT_GUEST_TRAP: vcpu_reflect(vm, vcpu, &e);                               break;
+        case EXIT_WFI:        vcpu_block(vm, vcpu, &e);                                 break;
+        case EXIT_NONE:       vm_tick(vm);                                              break;
+        case EXIT_DEBUG:      break;
+        case EXIT_HALT:
+            vm_request_stop(vm, VMLAB_EXIT_PASS, "guest halted");
+            break;
+        case EXIT_HYPERCALL:
+        case EXIT_PT_WRITE:
+        case EXIT_S2_FAULT:
+        case EXIT_VIRTUAL_INSN:
+        case EXIT__COUNT:
+            vm_request_stop(vm, VMLAB_EXIT_STOPPED, "internal error: unexpected exit reason");
+            break;
+        }
+        vm_check_limits(vm);
+        if (!vm->stop && vm_debug_due(vm, &e)) {
+            vm_debug_stop(vm);
+        }
+    }
+    return vm->exit_status;
+}

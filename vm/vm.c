@@ -1,0 +1,266 @@
+/*
+ * vm/vm.c - building the machine: CREATE_VM and CREATE_VCPU.
+ * Course: 案例: QEMU/KVM / QEMU使用KVM的用户态接口 (KVM_CREATE_VM,
+ *         KVM_CREATE_VCPU); 内存虚拟化 (guest RAM is host frames: GPA != HPA).
+ *
+ * Order of construction: host memory, the guest-physical map (RAM, boot ROM,
+ * device windows), the devices on the MMIO bus, the images, the device tree,
+ * the boot ROM's jump, the vCPU. A snapshot of RAM and ROM is taken last so
+ * a reboot can restore every image (DESIGN.md "Reset").
+ */
+#include "vm/internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/htif.h"
+#include "irq/irq.h"
+#include "vm/bootrom.h"
+#include "vm/console.h"
+#include "vm/fdt.h"
+#include "vm/loader.h"
+#include "vm/memmap.h"
+
+/* Host memory: RAM plus room for the VMM's own frames (ROM, later tables). */
+#define HOSTMEM_SLACK ((uint64_t)16 << 20)
+
+static uint64_t vclock_now(void *ctx)
+{
+    const struct vm *vm = ctx;
+    return hart_time_now(&vm->vcpu.hart);
+}
+
+static int vm_add_devices(struct vm *vm)
+{
+    vm->uart = uart_create(stdout);
+    vm->clint = clint_create(1, vclock_now, vm);
+    vm->bus = mmio_bus_create();
+    if (!vm->uart || !vm->clint || !vm->bus) {
+        fprintf(stderr, "vmlab: out of host memory creating devices\n");
+        return -1;
+    }
+    if (mmio_bus_add(vm->bus, "test", MEMMAP_TEST_BASE, MEMMAP_TEST_SIZE, &syscon_ops,
+                     &vm->syscon) ||
+        mmio_bus_add(vm->bus, "clint", MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE, &clint_ops,
+                     vm->clint) ||
+        mmio_bus_add(vm->bus, "uart0", MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE, &uart_ops,
+                     vm->uart) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_TEST_BASE, MEMMAP_TEST_SIZE) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE)) {
+        fprintf(stderr, "vmlab: internal error: device windows overlap\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The images, as DESIGN.md "Boot" says; fills vm->entry_pc. */
+static int vm_load_images(struct vm *vm)
+{
+    struct loaded_image image;
+    char err[256];
+    const struct vm_config *cfg = &vm->cfg;
+    const char *first = cfg->bios ? cfg->bios : cfg->image;
+
+    if (gmem_add_rom(vm->gmem, MEMMAP_BOOTROM_BASE, MEMMAP_BOOTROM_SIZE) != 0) {
+        fprintf(stderr, "vmlab: internal error: cannot place the boot ROM\n");
+        return -1;
+    }
+
+    if (loader_load(vm->gmem, first, MEMMAP_RAM_BASE, &image, err, sizeof(err)) != 0) {
+        fprintf(stderr, "vmlab: %s\n", err);
+        return -1;
+    }
+    vm->entry_pc = image.entry;
+    if (image.has_tohost) {
+        vm->htif = htif_create(vm->gmem, image.tohost, image.fromhost, stdout);
+        if (!vm->htif) {
+            fprintf(stderr, "vmlab: %s: its tohost symbol (0x%" PRIx64 ") is not an aligned "
+                            "doubleword in RAM; check the linker script\n",
+                    first, image.tohost);
+            return -1;
+        }
+    }
+    if (cfg->bios && cfg->kernel) {
+        struct loaded_image payload;
+        if (loader_load(vm->gmem, cfg->kernel, MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET, &payload,
+                        err, sizeof(err)) != 0) {
+            fprintf(stderr, "vmlab: %s\n", err);
+            return -1;
+        }
+        if (payload.lowest < image.highest && image.lowest < payload.highest) {
+            fprintf(stderr, "vmlab: %s overlaps the firmware %s: link it above 0x%" PRIx64 "\n",
+                    cfg->kernel, cfg->bios, image.highest);
+            return -1;
+        }
+        vm->kernel_entry = payload.entry;
+    }
+    return 0;
+}
+
+/* The device tree goes where QEMU puts it: end of RAM (below 3 GiB), 2 MiB aligned down. */
+static int vm_place_fdt(struct vm *vm)
+{
+    struct vm_fdt_config fc = {
+        .nharts = 1,
+        .ram_base = MEMMAP_RAM_BASE,
+        .ram_size = vm->cfg.ram_size,
+        .bootargs = vm->cfg.append,
+    };
+    size_t size = 0;
+    void *blob = NULL;
+    if (vm_fdt_build(&fc, &blob, &size) != 0) {
+        fprintf(stderr, "vmlab: could not build the device tree\n");
+        return -1;
+    }
+    vm->fdt_gpa = vm_fdt_place(MEMMAP_RAM_BASE, vm->cfg.ram_size, size);
+    int rc = vm->fdt_gpa ? gmem_write(vm->gmem, vm->fdt_gpa, blob, size) : -1;
+    free(blob);
+    if (rc) {
+        fprintf(stderr, "vmlab: the device tree does not fit in RAM\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int vm_write_bootrom(struct vm *vm)
+{
+    struct bootrom_config bc = {
+        .entry_gpa = vm->entry_pc,
+        .fdt_gpa = vm->fdt_gpa,
+        .next_addr = vm->kernel_entry ? vm->kernel_entry
+                                      : MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET,
+        .next_mode = FW_DYNAMIC_NEXT_MODE_S,
+    };
+    if (bootrom_install(vm->gmem, &bc) != 0) {
+        fprintf(stderr, "vmlab: internal error: cannot place the boot ROM\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int vm_create_vcpu(struct vm *vm)
+{
+    struct vcpu *vcpu = &vm->vcpu;
+    struct mmu_config mc = {
+        .tlb_entries = vm->cfg.tlb_entries,
+        .tlb_ways = vm->cfg.tlb_ways,
+        .fastpath = vm->cfg.fastpath,
+    };
+    vcpu->vm = vm;
+    hart_reset(&vcpu->hart, 0, MEMMAP_BOOTROM_BASE);
+    vcpu->mmu = mmu_create(vm->gmem, &vcpu->hart.csr.pmp, &mc);
+    if (!vcpu->mmu || hart_attach(&vcpu->hart, vcpu->mmu, vm->gmem, &vm->clock) != 0) {
+        fprintf(stderr, "vmlab: out of host memory creating the vCPU\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* --trace-file and the console. */
+static int vm_open_outputs(struct vm *vm)
+{
+    const struct vm_config *cfg = &vm->cfg;
+    if (cfg->trace_path) {
+        vm->trace_out = fopen(cfg->trace_path, "w");
+        if (!vm->trace_out) {
+            fprintf(stderr, "vmlab: --trace-file %s: cannot write: %s\n", cfg->trace_path,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    vm_set_trace(vm, cfg->trace);
+    /* with --monitor-script -, stdin carries the monitor's commands, not console input */
+    bool stdin_is_script = cfg->monitor_script && strcmp(cfg->monitor_script, "-") == 0;
+    if (!stdin_is_script) {
+        vm->console = console_open(!cfg->monitor);
+    }
+    return 0;
+}
+
+struct vm *vm_create(const struct vm_config *cfg)
+{
+    struct vm *vm = calloc(1, sizeof(*vm));
+    if (!vm) {
+        fprintf(stderr, "vmlab: out of host memory\n");
+        return NULL;
+    }
+    vm->cfg = *cfg;
+    vm->clock.host = cfg->clock_host;
+    vm->clock.host_start_ns = vm_host_ns();
+    vm->hostmem = hostmem_create(cfg->ram_size + HOSTMEM_SLACK);
+    if (!vm->hostmem) {
+        fprintf(stderr, "vmlab: cannot reserve %" PRIu64 " MiB of host memory: try a smaller -m\n",
+                (cfg->ram_size + HOSTMEM_SLACK) >> 20);
+        goto fail;
+    }
+    vm->gmem = gmem_create(vm->hostmem, MEMMAP_RAM_BASE, cfg->ram_size);
+    if (!vm->gmem) {
+        fprintf(stderr, "vmlab: cannot allocate %" PRIu64 " MiB of guest RAM\n",
+                cfg->ram_size >> 20);
+        goto fail;
+    }
+    if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
+        vm_create_vcpu(vm) || vm_open_outputs(vm)) {
+        goto fail;
+    }
+    if (gmem_snapshot(vm->gmem) != 0) {
+        fprintf(stderr, "vmlab: out of host memory for the reset snapshot\n");
+        goto fail;
+    }
+    return vm;
+fail:
+    vm_destroy(vm);
+    return NULL;
+}
+
+void vm_finish(struct vm *vm)
+{
+    uart_flush(vm->uart);
+    fflush(stdout);
+    console_close(vm->console);
+    vm->console = NULL;
+    if (vm->trace_out) {
+        fflush(vm->trace_out);
+    }
+}
+
+const char *vm_stop_reason(const struct vm *vm)
+{
+    return vm->stop_reason[0] ? vm->stop_reason : "the run ended";
+}
+
+void vm_reset(struct vm *vm)
+{
+    struct hart *h = &vm->vcpu.hart;
+    vm->resets++;
+    gmem_restore(vm->gmem);
+    hart_reset(h, 0, MEMMAP_BOOTROM_BASE); /* also drops decoded code and the TLB */
+    clint_reset(vm->clint);
+    uart_reset(vm->uart);
+    vm->syscon.request = SYSCON_NONE;
+}
+
+void vm_destroy(struct vm *vm)
+{
+    if (!vm) {
+        return;
+    }
+    if (vm->vcpu.mmu) {
+        hart_detach(&vm->vcpu.hart);
+        mmu_destroy(vm->vcpu.mmu);
+    }
+    if (vm->trace_out && vm->trace_out != stderr) {
+        fclose(vm->trace_out);
+    }
+    console_close(vm->console);
+    htif_destroy(vm->htif);
+    clint_destroy(vm->clint);
+    uart_destroy(vm->uart);
+    mmio_bus_destroy(vm->bus);
+    gmem_destroy(vm->gmem);
+    hostmem_destroy(vm->hostmem);
+    free(vm);
+}

@@ -1,0 +1,120 @@
+/*
+ * vm/vm.h - the VM and vCPU objects, the launch configuration and the run
+ * loop's entry points.
+ * Course: 处理器虚拟化 / VM和VCPU: a VM is its static part (memory, devices)
+ *         plus its dynamic part (the vCPUs); QEMU/KVM's CREATE_VM, CREATE_VCPU
+ *         and the KVM_RUN loop.
+ */
+#ifndef VMLAB_VM_VM_H
+#define VMLAB_VM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+#include "io/io.h"
+#include "mmu/mmu.h"
+
+/* Exit statuses of the vmlab process (DESIGN.md "The user's surfaces"). */
+enum vmlab_status {
+    VMLAB_EXIT_PASS = 0,     /* the guest reported success (or just powered off) */
+    VMLAB_EXIT_FAIL = 1,     /* the guest reported failure */
+    VMLAB_EXIT_USAGE = 2,    /* bad flags, bad files, setup errors */
+    VMLAB_EXIT_STOPPED = 3,  /* the VMM had to stop the guest */
+};
+
+enum trace_flags {
+    TRACE_INSNS = 1u << 0,
+    TRACE_EXITS = 1u << 1,
+};
+
+struct vm_config {
+    const char *image;        /* positional IMAGE */
+    const char *bios;         /* --bios none|vmm|FILE, NULL when not given */
+    const char *kernel;       /* --kernel FILE */
+    const char *initrd;       /* --initrd FILE */
+    const char *append;       /* --append ARGS */
+    uint64_t ram_size;        /* -m */
+    const char *stats_path;   /* --stats FILE|- */
+    uint64_t max_insns;       /* --max-insns, 0 = none */
+    double timeout_s;         /* --timeout, 0 = none */
+    unsigned trace;           /* TRACE_* */
+    const char *trace_path;   /* --trace-file */
+    bool fastpath;            /* false with --no-fastpath */
+    unsigned tlb_entries, tlb_ways;
+    bool clock_host;          /* --clock host */
+    bool no_reboot;           /* --no-reboot */
+    bool quiet;               /* --quiet: no end-of-run summary */
+    bool monitor;             /* --monitor */
+    const char *monitor_script; /* --monitor-script FILE|- */
+    uint64_t slice;           /* instructions per scheduling slice */
+};
+
+/* Parse argv into cfg. Returns 0, 1 when --help/--version printed (exit 0),
+ * or -1 after printing one line saying what is wrong (exit 2). */
+int vm_config_parse(struct vm_config *cfg, int argc, char **argv);
+void vm_config_usage(FILE *out);
+
+struct vm;
+
+struct vcpu {
+    struct hart hart;
+    struct mmu *mmu;
+    struct vm *vm;
+    uint64_t exits[EXIT__COUNT];
+    uint64_t exits_total;
+};
+
+/* Build the machine: host memory, RAM, ROM, devices, images, FDT.
+ * Returns NULL after printing why (exit 2). */
+struct vm *vm_create(const struct vm_config *cfg);
+void vm_destroy(struct vm *vm);
+/* After the run: restore the terminal, flush the console. */
+void vm_finish(struct vm *vm);
+/* One line saying why the run ended. */
+const char *vm_stop_reason(const struct vm *vm);
+
+/* The run loop (vm/run.c). Returns the process exit status. */
+int vm_run(struct vm *vm);
+
+/* One VM entry: "KVM_RUN" for this vCPU, until a VM exit. */
+struct vm_exit vcpu_run(struct vcpu *vcpu);
+
+/* ------------------------------------------------ for the monitor (monitor/) */
+
+/* What the debugger hook tells the run loop. */
+enum vm_debug_action {
+    VM_DEBUG_CONTINUE,
+    VM_DEBUG_STEP, /* run vm_debug_set_step()'s count of instructions, then call back */
+    VM_DEBUG_QUIT,
+};
+typedef enum vm_debug_action (*vm_debug_fn)(void *ctx);
+
+/* Install the monitor: called before the first instruction when stop_at_start,
+ * at breakpoints, after steps, and on Ctrl-A c. */
+void vm_set_debugger(struct vm *vm, vm_debug_fn fn, void *ctx, bool stop_at_start);
+void vm_debug_set_step(struct vm *vm, uint64_t count);
+/* Breakpoints at GVAs (the hart stops before executing there). */
+int vm_break_add(struct vm *vm, gva_t gva);
+bool vm_break_delete(struct vm *vm, unsigned index); /* index from vm_break_list */
+void vm_break_clear(struct vm *vm);
+unsigned vm_break_list(const struct vm *vm, const gva_t **out);
+void vm_set_trace(struct vm *vm, unsigned trace_flags);
+unsigned vm_trace_flags(const struct vm *vm);
+
+struct vcpu *vm_vcpu(struct vm *vm);
+struct gmem *vm_gmem(struct vm *vm);
+/* Translate a GVA as the hart would now, without touching the TLB or any
+ * counter (the VMM's own inspection). 0, or -EFAULT when it would fault. */
+int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa);
+
+typedef void (*stat_fn)(void *ctx, const char *name, uint64_t value);
+/* Every counter, by DESIGN.md name, in a fixed order. */
+void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/* Counters: write the flat JSON object and the end-of-run summary. */
+void vm_stats_write_json(const struct vm *vm, FILE *out);
+void vm_stats_print_summary(const struct vm *vm, FILE *out);
+
+#endif
