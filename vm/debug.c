@@ -47,9 +47,10 @@ int vm_break_add(struct vm *vm, gva_t gva)
     if (vm->n_breakpoints == max) {
         return -ENOSPC;
     }
-    vm->breakpoints[vm->n_breakpoints] = gva;
+    unsigned index = vm->n_breakpoints++;
+    vm->breakpoints[index] = gva;
     vm_sync_breakpoints(vm);
-    return (int)vm->n_breakpoints++;
+    return (int)index;
 }
 
 bool vm_break_delete(struct vm *vm, unsigned index)

@@ -194,6 +194,8 @@ static void io_dispatch(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e)
  * host would deschedule the vCPU thread until then). With no timer armed
  * nothing can ever wake this hart in this version (no PLIC yet): stop.
  */
+static void vm_pace(struct vm *vm);
+
 static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
 {
     struct hart *h = &vcpu->hart;
@@ -216,6 +218,7 @@ static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e
     if (deadline > now && !vm->clock.host) {
         vm->clock.skipped_ticks += deadline - now;
         vm->wfi_jumps++;
+        vm_pace(vm); /* on a terminal, the jump happens in wall time too */
     }
     vcpu_update_irq_lines(vcpu);
 }
@@ -239,11 +242,35 @@ static void vm_check_limits(struct vm *vm)
     }
 }
 
+/*
+ * DESIGN.md "Time": when a person is typing at a terminal, virtual time
+ * never runs ahead of wall time - the VMM sleeps instead (QEMU's
+ * -icount sleep=on). Counters do not change; only the wall clock does.
+ * Woken early by typed input.
+ */
+static void vm_pace(struct vm *vm)
+{
+    if (!vm->console || !console_is_tty(vm->console) || vm->clock.host) {
+        return;
+    }
+    uint64_t virtual_ns = hart_time_now(&vm->vcpu.hart) * (1000000000ull / VCLOCK_HZ);
+    uint64_t wall_ns = vm_host_ns() - vm->start_ns;
+    while (virtual_ns > wall_ns + 1000000 && !vm->stop) {
+        uint64_t ahead_ms = (virtual_ns - wall_ns) / 1000000;
+        if (console_wait(vm->console, ahead_ms > 100 ? 100 : (int)ahead_ms)) {
+            console_service(vm);
+        }
+        vm_check_limits(vm);
+        wall_ns = vm_host_ns() - vm->start_ns;
+    }
+}
+
 /* Between slices: the host side of the machine (console input, time limits). */
 static void vm_tick(struct vm *vm)
 {
     vm_check_limits(vm);
     console_service(vm);
+    vm_pace(vm);
 }
 
 /*

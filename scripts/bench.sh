@@ -1,0 +1,100 @@
+#!/bin/bash
+# scripts/bench.sh - `make bench`: guest MIPS of vmlab on the compute and paging
+# guests (median of RUNS runs, all counters on), and where qemu-system-riscv64
+# is installed, QEMU TCG on the same guest binaries in the same run, as a
+# wall-time ratio (vmlab MIPS / QEMU MIPS, both from vmlab's exact count).
+#
+# It also checks that vmlab's `insns` counter equals the guest's own
+# rdinstret: the compute guest reads instret before and after its work and
+# prints the difference; the monitor stops at both reads and prints `insns`.
+#
+# Timing lives here, never in tests: the machine is shared and noisy, so
+# compare ratios measured in one run, and quote medians.
+#   VMLAB=build/vmlab GUESTS=build/guests RUNS=3 scripts/bench.sh
+set -euo pipefail
+
+VMLAB=${VMLAB:-build/vmlab}
+GUESTS=${GUESTS:-build/guests}
+RUNS=${RUNS:-3}
+QEMU=${QEMU:-qemu-system-riscv64}
+OBJDUMP=${OBJDUMP:-riscv64-unknown-elf-objdump}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# median of the numbers on stdin
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# wall seconds of one command, stdin from /dev/null (so the VMM never paces to a terminal)
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" </dev/null >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+stat_value() { # FILE NAME
+    sed -n "s/^ *\"$2\": \([0-9]*\),\{0,1\}$/\1/p" "$1"
+}
+
+have_qemu=0
+if command -v "$QEMU" >/dev/null 2>&1; then
+    have_qemu=1
+else
+    echo "bench: $QEMU not installed (scripts/install-deps.sh --with-qemu); vmlab only"
+fi
+
+printf '%-10s %12s %10s %9s %10s %9s %8s\n' guest insns vmlab_s vmlab_MIPS qemu_s qemu_MIPS ratio
+for guest in compute paging-long; do
+    elf="$GUESTS/$guest.elf"
+    if [ ! -f "$elf" ]; then
+        echo "bench: $elf missing (make guests)"
+        continue
+    fi
+    "$VMLAB" --quiet --stats "$TMP/$guest.json" "$elf" </dev/null >/dev/null
+    insns=$(stat_value "$TMP/$guest.json" insns)
+    vm_s=$(for _ in $(seq "$RUNS"); do seconds "$VMLAB" --quiet "$elf"; done | median)
+    vm_mips=$(awk -v n="$insns" -v s="$vm_s" 'BEGIN { print n / s / 1e6 }')
+    if [ $have_qemu = 1 ]; then
+        q_s=$(for _ in $(seq "$RUNS"); do
+            seconds timeout 600 "$QEMU" -M virt -bios none -nographic -kernel "$elf"
+        done | median)
+        q_mips=$(awk -v n="$insns" -v s="$q_s" 'BEGIN { print n / s / 1e6 }')
+        ratio=$(awk -v a="$vm_mips" -v b="$q_mips" 'BEGIN { print a / b }')
+        printf '%-10s %12d %10.3f %9.1f %10.3f %9.1f %8.3f\n' "$guest" "$insns" "$vm_s" \
+            "$vm_mips" "$q_s" "$q_mips" "$ratio"
+    else
+        printf '%-10s %12d %10.3f %9.1f %10s %9s %8s\n' "$guest" "$insns" "$vm_s" "$vm_mips" - - -
+    fi
+done
+echo "(median of $RUNS runs each; ratio = vmlab MIPS / QEMU TCG MIPS; target >= 0.2 on compute)"
+
+# insns == the guest's own rdinstret delta: main's first `csrrs rd,instret,zero`
+# (before the work) and its last (after it; gcc also copies the read onto a
+# failure path in between, which a passing run never takes)
+elf="$GUESTS/compute-short.elf"
+mapfile -t reads < <("$OBJDUMP" -d -M no-aliases "$elf" | awk '/<main>:/,/^$/' |
+    awk '/csrrs.*instret,zero/ { sub(":", "", $1); print "0x" $1 }')
+if [ "${#reads[@]}" -lt 2 ]; then
+    echo "bench: FAIL cannot find the instret reads in $elf"
+    exit 1
+fi
+printf 'break %s\ncontinue\ninfo stats\ndelete\nbreak %s\ncontinue\ninfo stats\ndelete\ncontinue\n' \
+    "${reads[0]}" "${reads[-1]}" >"$TMP/script"
+"$VMLAB" --quiet --monitor-script "$TMP/script" "$elf" </dev/null >"$TMP/out" 2>&1 || true
+mapfile -t at < <(sed -n 's/^ *insns *\([0-9]*\)$/\1/p' "$TMP/out")
+guest_delta=$(sed -n 's/.*instret \([0-9]*\).*/\1/p' "$TMP/out")
+if [ "${#at[@]}" -ne 2 ] || [ -z "$guest_delta" ]; then
+    echo "bench: FAIL the monitor run did not stop at both instret reads"
+    cat "$TMP/out"
+    exit 1
+fi
+vm_delta=$((at[1] - at[0]))
+if [ "$vm_delta" -eq "$guest_delta" ]; then
+    echo "bench: insns counter matches the guest's rdinstret: $vm_delta = $guest_delta"
+else
+    echo "bench: FAIL insns between the reads is $vm_delta, the guest's rdinstret says $guest_delta"
+    exit 1
+fi
