@@ -121,7 +121,7 @@ static int term_make_raw(struct console *c)
 
 void console_resume_raw(struct console *c)
 {
-    if (!c->is_tty || c->is_raw) {
+    if (!c || !c->is_tty || c->is_raw) {
         return;
     }
     install_restore_handlers(c);
@@ -134,7 +134,7 @@ void console_resume_raw(struct console *c)
 
 void console_suspend_raw(struct console *c)
 {
-    if (!c->is_raw) {
+    if (!c || !c->is_raw) {
         return;
     }
     tcsetattr(c->in_fd, TCSANOW, &c->saved);
