@@ -20,11 +20,14 @@ GUEST_CFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d -mcmodel=medany -ffrees
 GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
 
 # Each guest is guests/NAME.c; variants are the same source with -D flags.
-GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite
-GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000
+GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot \
+               wildjump
+GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
+# make bench's memory-bound guest: ~200 million instructions (guests/paging.c, ROUNDS)
+PAGING_LONG_ROUNDS := 11000
 
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c) $(wildcard guests/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst guests/lib/%,$(GUEST_BUILD)/lib/%.o,$(GUEST_LIB_SRCS))
@@ -60,6 +63,10 @@ $(GUEST_BUILD)/obj/%.o: guests/%.c | guest-toolchain
 $(GUEST_BUILD)/obj/compute-short.o: guests/compute.c | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DITERS=$(COMPUTE_SHORT_ITERS) -c -o $@ $<
+
+$(GUEST_BUILD)/obj/paging-long.o: guests/paging.c guests/guests.mk | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DROUNDS=$(PAGING_LONG_ROUNDS) -c -o $@ $<
 
 $(GUEST_BUILD)/obj/csrloop-%.o: guests/csrloop.c | guest-toolchain
 	@mkdir -p $(dir $@)

@@ -20,6 +20,11 @@
  * leaves in every address space, so a satp switch never pulls the floor
  * from under the kernel. Pages for tables and tasks come from a bump
  * allocator after the image (_end).
+ * ROUNDS (default 1) repeats each task's write and read passes, with the
+ * round number in every value written: paging-long.elf, built with a large
+ * ROUNDS, is `make bench`'s memory-bound guest (~200 million instructions of
+ * task switches, TLB refills and user loads and stores), and still checks
+ * every sum.
  * Simplified: no freeing, no swapping, one hart, no timer preemption (tasks
  * yield). A/D bits are normally set by the hart; if it instead faults on a
  * clear A or D bit (Svade), the kernel sets the bit itself and counts it.
@@ -40,6 +45,10 @@
 #define ZERO_PAGES  4 /* pages of the zero region a task reads */
 #define ZERO_STRIDE 2 /* ... one every ZERO_STRIDE pages */
 #define STACK_PAGES 2
+
+#ifndef ROUNDS
+#define ROUNDS 1 /* write and read passes per task (make: paging-long uses more) */
+#endif
 
 /* User layout for Sv39 (VPN[2] = 1: the second GiB); Sv48 adds 512 GiB (VPN[3] = 1). */
 #define USER_CODE_VA     0x40000000ull
@@ -93,10 +102,11 @@ static inline __attribute__((always_inline)) uint64_t user_syscall(uint64_t num,
 }
 
 /*
- * A task: write every 64th byte of its data pages in order (a page fault at
- * each new page), yield, read the first word of each page with a stride of 3
- * pages, yield, read demand-zero pages, exit with the sum. Only this code is
- * mapped for U-mode: it calls nothing and uses no constants from .rodata.
+ * A task, ROUNDS times: write every 64th byte of its data pages in order (in
+ * the first round a page fault at each new page), yield, read the first word
+ * of each page with a stride of 3 pages, yield. Then read demand-zero pages
+ * and exit with the sum. Only this code is mapped for U-mode: it calls
+ * nothing and uses no constants from .rodata.
  */
 USER_TEXT void task_main(uint64_t id, uint64_t data_va, uint64_t npages, uint64_t zero_va)
 {
@@ -104,14 +114,16 @@ USER_TEXT void task_main(uint64_t id, uint64_t data_va, uint64_t npages, uint64_
     volatile uint64_t *zero = (volatile uint64_t *)zero_va;
     uint64_t sum = 0;
 
-    for (uint64_t i = 0; i < npages * 512; i += 8) {
-        data[i] = id * 1000 + i;
+    for (uint64_t r = 0; r < ROUNDS; r++) {
+        for (uint64_t i = 0; i < npages * 512; i += 8) {
+            data[i] = id * 1000 + i + r;
+        }
+        user_syscall(SYS_YIELD, 0);
+        for (uint64_t k = 0, p = 0; k < npages; k++, p = (p + 3) % npages) {
+            sum += data[p * 512];
+        }
+        user_syscall(SYS_YIELD, 0);
     }
-    user_syscall(SYS_YIELD, 0);
-    for (uint64_t k = 0, p = 0; k < npages; k++, p = (p + 3) % npages) {
-        sum += data[p * 512];
-    }
-    user_syscall(SYS_YIELD, 0);
     for (uint64_t p = 0; p < ZERO_PAGES; p++) {
         sum += zero[p * ZERO_STRIDE * 512];
     }
@@ -234,10 +246,17 @@ static void tasks_create(uint64_t va_offset, uint64_t first_asid, uint64_t sstat
     kern.current = 0;
 }
 
-/* What a task must have summed: data[p*512] = id*1000 + p*512 for every page p. */
+/*
+ * What a task must have summed: in round r, data[p*512] = id*1000 + p*512 + r
+ * for every page p (the zero pages add nothing). Over the pages:
+ * npages*id*1000 + 512*npages*(npages-1)/2 + npages*r; over the rounds,
+ * ROUNDS times the first two terms plus npages*ROUNDS*(ROUNDS-1)/2.
+ */
 static uint64_t task_expected(const struct task *t)
 {
-    return t->npages * t->id * 1000 + 512 * t->npages * (t->npages - 1) / 2;
+    uint64_t n = t->npages;
+
+    return ROUNDS * (n * t->id * 1000 + 512 * n * (n - 1) / 2) + n * ROUNDS * (ROUNDS - 1) / 2;
 }
 
 /* Put task i on the hart: its registers into the frame trap.S returns through, its satp. */

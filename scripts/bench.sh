@@ -46,7 +46,7 @@ else
     echo "bench: $QEMU not installed (scripts/install-deps.sh --with-qemu); vmlab only"
 fi
 
-printf '%-10s %12s %10s %9s %10s %9s %8s\n' guest insns vmlab_s vmlab_MIPS qemu_s qemu_MIPS ratio
+printf '%-12s %12s %10s %9s %10s %9s %8s\n' guest insns vmlab_s vmlab_MIPS qemu_s qemu_MIPS ratio
 for guest in compute paging-long; do
     elf="$GUESTS/$guest.elf"
     if [ ! -f "$elf" ]; then
@@ -63,10 +63,10 @@ for guest in compute paging-long; do
         done | median)
         q_mips=$(awk -v n="$insns" -v s="$q_s" 'BEGIN { print n / s / 1e6 }')
         ratio=$(awk -v a="$vm_mips" -v b="$q_mips" 'BEGIN { print a / b }')
-        printf '%-10s %12d %10.3f %9.1f %10.3f %9.1f %8.3f\n' "$guest" "$insns" "$vm_s" \
+        printf '%-12s %12d %10.3f %9.1f %10.3f %9.1f %8.3f\n' "$guest" "$insns" "$vm_s" \
             "$vm_mips" "$q_s" "$q_mips" "$ratio"
     else
-        printf '%-10s %12d %10.3f %9.1f %10s %9s %8s\n' "$guest" "$insns" "$vm_s" "$vm_mips" - - -
+        printf '%-12s %12d %10.3f %9.1f %10s %9s %8s\n' "$guest" "$insns" "$vm_s" "$vm_mips" - - -
     fi
 done
 echo "(median of $RUNS runs each; ratio = vmlab MIPS / QEMU TCG MIPS; target >= 0.2 on compute)"

@@ -77,14 +77,70 @@ unsigned vm_break_list(const struct vm *vm, const gva_t **out)
     return vm->n_breakpoints;
 }
 
-/* --trace insns: one line per retired instruction, objdump syntax. */
-static void trace_one_insn(void *ctx, const struct hart *h, uint32_t raw, uint64_t pc)
+/* The privilege letter of a trace line: U, S or M. */
+static char trace_priv(enum priv_level priv)
 {
-    struct vm *vm = ctx;
+    return "US?M"[priv & 3];
+}
+
+/* --trace insns: one line per retired instruction, objdump syntax. */
+static void trace_line(struct vm *vm, enum priv_level priv, uint64_t pc, uint32_t raw)
+{
     char text[96];
     cpu_disas(raw, pc, text, sizeof(text));
-    fprintf(vm->trace_out, "%c %016" PRIx64 ": %0*" PRIx32 "  %s\n",
-            "US?M"[h->priv & 3], pc, (raw & 3) == 3 ? 8 : 4, raw, text);
+    fprintf(vm->trace_out, "%c %016" PRIx64 ": %0*" PRIx32 "  %s\n", trace_priv(priv), pc,
+            (raw & 3) == 3 ? 8 : 4, raw, text);
+}
+
+static void trace_one_insn(void *ctx, const struct hart *h, uint32_t raw, uint64_t pc)
+{
+    trace_line(ctx, h->priv, pc, raw);
+}
+
+struct trace_mark vm_trace_mark(const struct vcpu *vcpu)
+{
+    const struct hart *h = &vcpu->hart;
+    return (struct trace_mark){.pc = h->pc, .insns = h->insns, .priv = h->priv};
+}
+
+/* One 16-bit parcel of code at gva, fetched as the hart at priv would, nothing counted. */
+static int vm_debug_fetch16(struct vm *vm, gva_t gva, enum priv_level priv, uint16_t *out)
+{
+    const struct hart *h = &vm->vcpu.hart;
+    struct xlate_req req = {
+        .gva = gva,
+        .size = 2,
+        .acc = ACCESS_FETCH,
+        .priv = priv,
+        .satp = h->csr.satp,
+    };
+    struct xlate_out xo;
+    mmu_probe(vm->vcpu.mmu, &req, &xo, NULL);
+    if (xo.status != XLATE_OK) {
+        return -EFAULT;
+    }
+    return gmem_read(vm->gmem, xo.gpa, out, sizeof(*out));
+}
+
+void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const struct vm_exit *e)
+{
+    if (!vm->trace_out || !(vm->cfg.trace & TRACE_INSNS) || vm->vcpu.hart.insns == mark->insns) {
+        return;
+    }
+    uint32_t raw = 0;
+    if (e->reason == EXIT_PRIV_INSN || e->reason == EXIT_WFI) {
+        raw = e->priv.insn;
+    } else {
+        uint16_t low = 0, high = 0;
+        if (vm_debug_fetch16(vm, mark->pc, mark->priv, &low) != 0 ||
+            ((low & 3) == 3 && vm_debug_fetch16(vm, mark->pc + 2, mark->priv, &high) != 0)) {
+            fprintf(vm->trace_out, "%c %016" PRIx64 ": <cannot read>\n", trace_priv(mark->priv),
+                    mark->pc);
+            return;
+        }
+        raw = (uint32_t)high << 16 | low;
+    }
+    trace_line(vm, mark->priv, mark->pc, raw);
 }
 
 void vm_set_trace(struct vm *vm, unsigned trace_flags)

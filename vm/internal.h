@@ -58,6 +58,20 @@ struct vm {
 void vm_request_stop(struct vm *vm, int status, const char *reason);
 uint64_t vm_host_ns(void);
 
+/*
+ * vm/debug.c, --trace insns: the interpreter traces what it retires itself;
+ * an instruction the VMM completes on an exit (an emulated CSR access, an
+ * MMIO load or store, wfi) is traced by the run loop from a mark of the hart
+ * taken before the exit is handled: a line when insns went up meanwhile.
+ */
+struct trace_mark {
+    uint64_t pc;
+    uint64_t insns;
+    enum priv_level priv;
+};
+struct trace_mark vm_trace_mark(const struct vcpu *vcpu);
+void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const struct vm_exit *e);
+
 /* vm/vm.c: a reboot request: reset harts and devices, restore images (DESIGN.md "Reset"). */
 void vm_reset(struct vm *vm);
 

@@ -273,6 +273,17 @@ static void vm_tick(struct vm *vm)
     vm_pace(vm);
 }
 
+/* Is the hart stopped on a breakpoint of the monitor? */
+static bool vm_at_breakpoint(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->n_breakpoints; i++) {
+        if (vm->breakpoints[i] == vm->vcpu.hart.pc) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * The monitor gets the hart before the first instruction (--monitor), at a
  * breakpoint, when a step is done, and on Ctrl-A c.
@@ -291,8 +302,8 @@ static void vm_debug_stop(struct vm *vm)
     console_resume_raw(vm->console);
     if (action == VM_DEBUG_QUIT) {
         vm_request_stop(vm, VMLAB_EXIT_STOPPED, "stopped from the monitor (quit)");
-    } else if (action == VM_DEBUG_CONTINUE && vm->n_breakpoints) {
-        vm->resume_past_break = true; /* do not stop again at the same pc at once */
+    } else if (vm_at_breakpoint(vm)) {
+        vm->resume_past_break = true; /* continue or step: not stopping at this pc again */
     }
 }
 
@@ -303,7 +314,9 @@ static bool vm_debug_due(struct vm *vm, const struct vm_exit *e)
         return true;
     }
     if (vm->step_target) {
-        return vm->vcpu.hart.insns >= vm->step_target;
+        /* as gdb's stepi N: a breakpoint on the way ends the steps early */
+        return vm->vcpu.hart.insns >= vm->step_target ||
+               (e->reason == EXIT_DEBUG && vm_at_breakpoint(vm));
     }
     return e->reason == EXIT_DEBUG;
 }
@@ -317,11 +330,12 @@ static struct vm_exit vcpu_run_debug_aware(struct vm *vm, struct vcpu *vcpu)
     }
     vm->resume_past_break = false;
     unsigned saved = h->n_breakpoints;
+    bool stepping = h->single_step; /* the user's `step N` goes on after this one */
     uint64_t insns = h->insns;
     h->n_breakpoints = 0;
     h->single_step = true;
     struct vm_exit e = vcpu_run(vcpu);
-    h->single_step = false;
+    h->single_step = stepping;
     h->n_breakpoints = saved;
     if (e.reason == EXIT_DEBUG && h->insns > insns) {
         e.reason = EXIT_NONE; /* the step was ours, not the user's */
@@ -342,6 +356,7 @@ int vm_run(struct vm *vm)
     while (!vm->stop) {
         struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
         vcpu_count_exit(vcpu, &e);
+        struct trace_mark mark = vm_trace_mark(vcpu); /* what the VMM retires is traced too */
         switch (e.reason) {
         case EXIT_MMIO:       io_dispatch(vm, vcpu, &e);                                break;
         case EXIT_PRIV_INSN:  cpu_emulate_priv(&vcpu->hart, &e);                       break;
@@ -360,6 +375,7 @@ int vm_run(struct vm *vm)
             vm_request_stop(vm, VMLAB_EXIT_STOPPED, "internal error: unexpected exit reason");
             break;
         }
+        vm_trace_vmm_retired(vm, &mark, &e);
         vm_check_limits(vm);
         if (!vm->stop && vm_debug_due(vm, &e)) {
             vm_debug_stop(vm);

@@ -45,8 +45,12 @@ __attribute__((format(printf, 3, 0))) int vsnprintf(char *buf, size_t size, cons
 #define SYSCON_PASS 0x5555u /* sifive_test: power off, success */
 #define SYSCON_FAIL 0x3333u /* sifive_test: power off, (code << 16) | 0x3333 */
 
+#define SYSCON_RESET 0x7777u /* sifive_test: reset (reboot) */
+
 /* Power off: code 0 = pass, otherwise fail with code (1..65535). Never returns. */
 __attribute__((noreturn)) void guest_exit(int code);
+/* Ask for a reset: the machine reboots (or, under vmlab --no-reboot, stops). Never returns. */
+__attribute__((noreturn)) void guest_reboot(void);
 
 /*
  * HTIF (the riscv-tests tohost/fromhost convention). Only for a guest that
