@@ -46,15 +46,13 @@ int main(int argc, char **argv)
     if (!vm) {
         return VMLAB_EXIT_USAGE;
     }
-    struct monitor *mon = NULL;
-    if (cfg.monitor || cfg.monitor_script) {
-        mon = monitor_create(vm, cfg.monitor_script, stdout);
-        if (!mon) {
-            vm_destroy(vm);
-            return VMLAB_EXIT_USAGE;
-        }
-        vm_set_debugger(vm, monitor_hook, mon, true);
+    /* The monitor is always there for Ctrl-A c; --monitor and a script stop at the start. */
+    struct monitor *mon = monitor_create(vm, cfg.monitor_script, stdout);
+    if (!mon) {
+        vm_destroy(vm);
+        return VMLAB_EXIT_USAGE;
     }
+    vm_set_debugger(vm, monitor_hook, mon, cfg.monitor || cfg.monitor_script);
     int status = vm_run(vm);
     vm_finish(vm);
     monitor_destroy(mon);
