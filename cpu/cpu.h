@@ -129,6 +129,11 @@ struct hart {
     struct vclock *clock;
     struct mmu *mmu;
     struct mmu_fast *fast;
+    /* &fast->load[data_priv][0] and &fast->store[data_priv][0], kept by
+     * cpu_update_mode: a load or store then finds its fast entry without
+     * reading data_priv and indexing by it (cpu/mem.h) */
+    struct fast_entry *fast_load;
+    struct fast_entry *fast_store;
     struct gmem *gmem;
     struct icache *icache;
     bool single_step;     /* monitor: exit EXIT_DEBUG after each instruction */

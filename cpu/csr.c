@@ -663,6 +663,8 @@ void cpu_update_mode(struct hart *h)
     if (!h->fast) {
         return;
     }
+    h->fast_load = h->fast->load[h->data_priv];
+    h->fast_store = h->fast->store[h->data_priv];
     h->fast->fetch.vpn_tag = FAST_INVALID; /* the fetch view belongs to one privilege */
     /* load/store entries are indexed by effective privilege, so a new priv,
      * MPRV or MPP needs no flush; a new satp, SUM, MXR or PMP does */

@@ -41,6 +41,17 @@ static unsigned first_row_of_key(unsigned key)
     return lo;
 }
 
+/*
+ * The only execs that may set pc anywhere but pc + len when they return 0.
+ * The interpreter loop reads h->pc back after these and computes pc + len
+ * itself for every other instruction (cpu/interp.c).
+ */
+static bool exec_is_jump(exec_fn exec)
+{
+    return exec == exec_jal || exec == exec_jalr || exec == exec_beq || exec == exec_bne ||
+           exec == exec_blt || exec == exec_bge || exec == exec_bltu || exec == exec_bgeu;
+}
+
 static void decode_illegal(uint32_t raw, struct insn *out)
 {
     memset(out, 0, sizeof(*out));
@@ -81,6 +92,7 @@ bool insn_decode(uint32_t raw, struct insn *out)
             decode_illegal(bits, out);
             return false;
         }
+        out->is_jump = exec_is_jump(out->exec);
         return true;
     }
     decode_illegal(bits, out);

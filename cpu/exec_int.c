@@ -126,15 +126,17 @@ int exec_bgeu(struct hart *h, const struct insn *in)
 /* ------------------------------------------------------ loads, stores */
 
 /*
- * A load: mem_load gives the bytes zero-extended; a device access exits
- * and the VMM completes it later (cpu_complete_mmio), like KVM's mmio exit.
+ * A load the fast path did not cover: translate (maybe fault or exit), then
+ * retire. Kept out of line so that the fast path below needs no stack frame.
+ * A device access exits and the VMM completes it later
+ * (cpu_complete_mmio), like KVM's mmio exit.
  */
-static inline __attribute__((always_inline)) int load(struct hart *h, const struct insn *in,
-                                                    unsigned size, bool is_signed)
+static __attribute__((noinline)) int load_slow(struct hart *h, const struct insn *in, unsigned size,
+                                               bool is_signed)
 {
     gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
     uint64_t value = 0;
-    int rc = mem_load(h, gva, size, &value);
+    int rc = mem_load_slow(h, gva, size, &value);
 
     if (rc == EXIT_MMIO) {
         cpu_mmio_load_pending(h, in, size, is_signed, false);
@@ -146,15 +148,45 @@ static inline __attribute__((always_inline)) int load(struct hart *h, const stru
     return retire_rd(h, in, is_signed ? sext_size(value, size) : value);
 }
 
-static inline __attribute__((always_inline)) int store(struct hart *h, const struct insn *in,
-                                                     unsigned size)
+/* A load: the fast path inline (cpu/mem.h), gives the bytes zero-extended. */
+static inline __attribute__((always_inline)) int load(struct hart *h, const struct insn *in,
+                                                    unsigned size, bool is_signed)
 {
     gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
-    int rc = mem_store(h, gva, size, h->x[in->rs2]);
+    const struct fast_entry *fe = mem_fast_hit(h, h->fast_load, gva, size);
+    uint64_t value;
+
+    if (!fe) {
+        return load_slow(h, in, size, is_signed);
+    }
+    value = mem_host_read(mem_fast_host(fe, gva), size);
+    return retire_rd(h, in, is_signed ? sext_size(value, size) : value);
+}
+
+/* A store the fast path did not cover (out of line, as load_slow). */
+static __attribute__((noinline)) int store_slow(struct hart *h, const struct insn *in,
+                                                unsigned size)
+{
+    gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
+    int rc = mem_store_slow(h, gva, size, h->x[in->rs2]);
 
     if (rc != 0) {
         return rc;
     }
+    h->pc += in->len;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int store(struct hart *h, const struct insn *in,
+                                                     unsigned size)
+{
+    gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
+    const struct fast_entry *fe = mem_fast_hit(h, h->fast_store, gva, size);
+
+    if (!fe) {
+        return store_slow(h, in, size);
+    }
+    mem_host_write(mem_fast_host(fe, gva), size, h->x[in->rs2]);
     h->pc += in->len;
     return 0;
 }

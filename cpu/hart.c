@@ -100,6 +100,8 @@ void hart_detach(struct hart *h)
     }
     h->icache = NULL;
     h->fast = NULL;
+    h->fast_load = NULL;
+    h->fast_store = NULL;
     h->mmu = NULL;
     h->gmem = NULL;
     h->clock = NULL;

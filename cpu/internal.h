@@ -36,6 +36,7 @@ struct insn {
     uint8_t rs1, rs2, rs3;
     uint8_t rm;     /* funct3 rounding mode of F/D ops */
     uint8_t len;    /* 2 or 4 */
+    bool is_jump;   /* jal, jalr, branches: the exec may set pc to a target */
     uint16_t csr;   /* Zicsr: CSR number */
 };
 

@@ -6,10 +6,11 @@
  * Spec: Privileged 20211203, §4.3.2 "Virtual Address Translation Process".
  *
  * The fast path is a view of the modelled TLB (mmu/mmu.h): an entry of
- * h->fast->load/store[data_priv][vpn % 256] exists only while the TLB entry
+ * h->fast->load/store[data_priv][vpn % 256] (h->fast_load / h->fast_store
+ * point at the row of the current data_priv) exists only while the TLB entry
  * it names is valid, so a hit here touches that entry's LRU stamp and counts
- * one TLB hit - exactly what mmu_translate would have counted. Accesses that
- * cross a page, miss here, or touch a device go to the slow path.
+ * one TLB hit - exactly what mmu_translate would have counted. Misaligned
+ * accesses (they may cross a page), misses and devices go to the slow path.
  *
  * Return values, as every exec function expects (cpu/internal.h): 0 done,
  * EXIT_GUEST_TRAP with *h->exit filled (page fault, access fault), or
@@ -83,15 +84,40 @@ static inline void mem_host_write(void *host, unsigned size, uint64_t val)
 int mem_load_slow(struct hart *h, gva_t gva, unsigned size, uint64_t *out);
 int mem_store_slow(struct hart *h, gva_t gva, unsigned size, uint64_t val);
 
+/*
+ * The fast entry that covers an aligned `size`-byte access at gva in `table`
+ * (h->fast_load or h->fast_store), or NULL: then the slow path decides.
+ * A hit touches the TLB entry it views (LRU, one TLB hit), as a lookup would.
+ * An aligned access never crosses a page, so one test on the low bits stands
+ * in for the page-crossing check; a misaligned access (rare, and legal) is
+ * performed by the slow path, which counts exactly the same.
+ */
+static inline __attribute__((always_inline)) const struct fast_entry *
+mem_fast_hit(struct hart *h, const struct fast_entry *table, gva_t gva, unsigned size)
+{
+    uint64_t vpn = gva >> PAGE_SHIFT;
+    const struct fast_entry *fe = &table[vpn & (FAST_ENTRIES - 1)];
+
+    if (__builtin_expect(fe->vpn_tag != vpn || (gva & (size - 1)) != 0, 0)) {
+        return NULL;
+    }
+    tlb_touch(h->fast, fe->te);
+    return fe;
+}
+
+/* The host address of gva through a fast entry that covers it. */
+static inline void *mem_fast_host(const struct fast_entry *fe, gva_t gva)
+{
+    return (void *)(uintptr_t)(gva + fe->host_minus_gva);
+}
+
 /* Load `size` (1, 2, 4, 8) bytes at gva, zero-extended into *out. */
 static inline int mem_load(struct hart *h, gva_t gva, unsigned size, uint64_t *out)
 {
-    uint64_t vpn = gva >> PAGE_SHIFT;
-    struct fast_entry *fe = &h->fast->load[h->data_priv][vpn & (FAST_ENTRIES - 1)];
+    const struct fast_entry *fe = mem_fast_hit(h, h->fast_load, gva, size);
 
-    if (fe->vpn_tag == vpn && (gva & PAGE_MASK) + size <= PAGE_SIZE) {
-        tlb_touch(h->fast, fe->te);
-        *out = mem_host_read((const void *)(uintptr_t)(gva + fe->host_minus_gva), size);
+    if (fe) {
+        *out = mem_host_read(mem_fast_host(fe, gva), size);
         return 0;
     }
     return mem_load_slow(h, gva, size, out);
@@ -100,12 +126,10 @@ static inline int mem_load(struct hart *h, gva_t gva, unsigned size, uint64_t *o
 /* Store the low `size` bytes of val at gva. */
 static inline int mem_store(struct hart *h, gva_t gva, unsigned size, uint64_t val)
 {
-    uint64_t vpn = gva >> PAGE_SHIFT;
-    struct fast_entry *fe = &h->fast->store[h->data_priv][vpn & (FAST_ENTRIES - 1)];
+    const struct fast_entry *fe = mem_fast_hit(h, h->fast_store, gva, size);
 
-    if (fe->vpn_tag == vpn && (gva & PAGE_MASK) + size <= PAGE_SIZE) {
-        tlb_touch(h->fast, fe->te);
-        mem_host_write((void *)(uintptr_t)(gva + fe->host_minus_gva), size, val);
+    if (fe) {
+        mem_host_write(mem_fast_host(fe, gva), size, val);
         return 0;
     }
     return mem_store_slow(h, gva, size, val);

@@ -47,6 +47,39 @@ START_TEST(test_row_decodes_to_itself)
 }
 END_TEST
 
+/*
+ * The fast loop trusts in->is_jump to know which instructions may set a pc
+ * other than pc + len (cpu/interp.c). By the spec (Unprivileged §2.5, §16.4)
+ * those are exactly the jumps and conditional branches, RVC forms included.
+ */
+static bool name_is_control_transfer(const char *name)
+{
+    static const char *const jumps[] = {
+        "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
+        "c.j", "c.jr", "c.jalr", "c.beqz", "c.bnez",
+    };
+    for (size_t i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+        if (strcmp(name, jumps[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_row_is_jump_exactly_for_jumps)
+{
+    const struct insn_desc *d = &insn_table[_i];
+    uint32_t width_mask = (d->match & 3) == 3 ? 0xffffffffu : 0xffffu;
+    for (unsigned k = 0; k < sizeof(fillers) / sizeof(fillers[0]); k++) {
+        struct insn in;
+        if (insn_decode((d->match | (fillers[k] & ~d->mask)) & width_mask, &in)) {
+            ck_assert_msg(in.is_jump == name_is_control_transfer(d->name), "%s: is_jump %d",
+                          d->name, in.is_jump);
+        }
+    }
+}
+END_TEST
+
 /* Pairwise: some raw matches both rows iff they agree on the common mask bits. */
 START_TEST(test_rows_never_overlap)
 {
@@ -517,6 +550,7 @@ static Suite *decode_suite(void)
     TCase *bad = tcase_create("bad_input");
 
     tcase_add_loop_test(core, test_row_decodes_to_itself, 0, (int)insn_table_len);
+    tcase_add_loop_test(core, test_row_is_jump_exactly_for_jumps, 0, (int)insn_table_len);
     tcase_add_test(core, test_rows_never_overlap);
     tcase_add_test(core, test_rows_sorted_by_key);
     tcase_add_test(core, test_decode_32bit_immediates);
