@@ -34,8 +34,7 @@ __attribute__((warn_unused_result)) int mmio_bus_add(struct mmio_bus *bus, const
                                                      gpa_t gpa, uint64_t size,
                                                      const struct mmio_device_ops *ops, void *dev);
 /* Perform one access. 0, or -1: no device there or the device refused. */
-int mmio_bus_access(struct mmio_bus *bus, gpa_t gpa, unsigned size, bool is_write,
-                    uint64_t *data);
+int mmio_bus_access(struct mmio_bus *bus, gpa_t gpa, unsigned size, bool is_write, uint64_t *data);
 /* For `info devices`: the index-th window in GPA order; false past the end. */
 struct mmio_window {
     const char *name;

@@ -33,14 +33,14 @@ struct monitor {
 };
 
 static const char *const command_names[] = {
-    "info", "step", "continue", "break", "delete", "x", "xp", "disas",
-    "trace", "help", "quit", "registers", "csrs", "exits", "stats", NULL,
+    "info",  "step", "continue", "break",     "delete", "x",     "xp",    "disas",
+    "trace", "help", "quit",     "registers", "csrs",   "exits", "stats", NULL,
 };
 
 static const char *const gpr_names[32] = {
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
-    "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
-    "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 /* ------------------------------------------------------------- readline */
@@ -128,10 +128,11 @@ static void cmd_info_registers(struct monitor *mon)
 static void cmd_info_csrs(struct monitor *mon)
 {
     static const unsigned shown[] = {
-        CSR_MSTATUS, CSR_MISA, CSR_MEDELEG, CSR_MIDELEG, CSR_MIE, CSR_MIP, CSR_MTVEC,
-        CSR_MSCRATCH, CSR_MEPC, CSR_MCAUSE, CSR_MTVAL, CSR_MCOUNTEREN, CSR_MENVCFG,
-        CSR_SSTATUS, CSR_SIE, CSR_SIP, CSR_STVEC, CSR_SSCRATCH, CSR_SEPC, CSR_SCAUSE,
-        CSR_STVAL, CSR_SATP, CSR_SCOUNTEREN, CSR_STIMECMP, CSR_FCSR,
+        CSR_MSTATUS, CSR_MISA,       CSR_MEDELEG,    CSR_MIDELEG,  CSR_MIE,
+        CSR_MIP,     CSR_MTVEC,      CSR_MSCRATCH,   CSR_MEPC,     CSR_MCAUSE,
+        CSR_MTVAL,   CSR_MCOUNTEREN, CSR_MENVCFG,    CSR_SSTATUS,  CSR_SIE,
+        CSR_SIP,     CSR_STVEC,      CSR_SSCRATCH,   CSR_SEPC,     CSR_SCAUSE,
+        CSR_STVAL,   CSR_SATP,       CSR_SCOUNTEREN, CSR_STIMECMP, CSR_FCSR,
     };
     struct hart *h = &vm_vcpu(mon->vm)->hart;
     /* csr_peek reads as the VMM: full rights, no checks, nothing counted */
@@ -143,8 +144,7 @@ static void cmd_info_csrs(struct monitor *mon)
                     i % 2 ? "\n" : "   ");
         }
     }
-    fprintf(mon->out, "\nprivilege %s   mtime %" PRIu64 "\n", priv_name(h->priv),
-            hart_time_now(h));
+    fprintf(mon->out, "\nprivilege %s   mtime %" PRIu64 "\n", priv_name(h->priv), hart_time_now(h));
 }
 
 static void print_stat(void *ctx, const char *name, uint64_t value)
@@ -191,19 +191,28 @@ static int parse_examine(const char *suffix, uint64_t *count, unsigned *unit)
     }
     for (; *suffix; suffix++) {
         switch (*suffix) {
-        case 'b': *unit = 1; break;
-        case 'h': *unit = 2; break;
-        case 'w': *unit = 4; break;
-        case 'g': *unit = 8; break;
-        case 'x': break;
-        default: return -1;
+        case 'b':
+            *unit = 1;
+            break;
+        case 'h':
+            *unit = 2;
+            break;
+        case 'w':
+            *unit = 4;
+            break;
+        case 'g':
+            *unit = 8;
+            break;
+        case 'x':
+            break;
+        default:
+            return -1;
         }
     }
     return *count > 0 && *count <= 4096 ? 0 : -1;
 }
 
-static int read_guest(struct monitor *mon, bool is_virtual, uint64_t where, void *buf,
-                      unsigned len)
+static int read_guest(struct monitor *mon, bool is_virtual, uint64_t where, void *buf, unsigned len)
 {
     gpa_t gpa = where;
     if (is_virtual && vm_debug_translate(mon->vm, where, &gpa) != 0) {
@@ -212,8 +221,7 @@ static int read_guest(struct monitor *mon, bool is_virtual, uint64_t where, void
     return gmem_read(vm_gmem(mon->vm), gpa, buf, len);
 }
 
-static void cmd_examine(struct monitor *mon, bool is_virtual, const char *suffix,
-                        const char *arg)
+static void cmd_examine(struct monitor *mon, bool is_virtual, const char *suffix, const char *arg)
 {
     uint64_t count, where;
     unsigned unit;
@@ -238,8 +246,8 @@ static void cmd_examine(struct monitor *mon, bool is_virtual, const char *suffix
 static void cmd_disas(struct monitor *mon, const char *arg1, const char *arg2)
 {
     uint64_t gva = vm_vcpu(mon->vm)->hart.pc, count = 10;
-    if ((arg1 && parse_number(arg1, &gva)) || (arg2 && parse_number(arg2, &count)) ||
-        count == 0 || count > 1000) {
+    if ((arg1 && parse_number(arg1, &gva)) || (arg2 && parse_number(arg2, &count)) || count == 0 ||
+        count > 1000) {
         fputs("usage: disas [GVA [N]]\n", mon->out);
         return;
     }

@@ -18,16 +18,41 @@
 #include "vm/memmap.h"
 
 #define VMLAB_VERSION "0.1"
-#define RAM_MIN (8ull << 20)
-#define RAM_MAX (64ull << 30)
+#define RAM_MIN       (8ull << 20)
+#define RAM_MAX       (64ull << 30)
 #define DEFAULT_SLICE 1000000ull
 
 enum {
-    OPT_BIOS = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_STATS, OPT_MAX_INSNS, OPT_TIMEOUT,
-    OPT_TRACE, OPT_TRACE_FILE, OPT_NO_FASTPATH, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_CLOCK,
-    OPT_NO_REBOOT, OPT_QUIET, OPT_MONITOR, OPT_MONITOR_SCRIPT, OPT_CPU, OPT_MMU, OPT_IO,
-    OPT_IRQ, OPT_DISK, OPT_S2_MODE, OPT_S2_PAGE, OPT_PCPUS, OPT_VM, OPT_GDB, OPT_TUI,
-    OPT_VERSION, OPT_SLICE,
+    OPT_BIOS = 256,
+    OPT_KERNEL,
+    OPT_INITRD,
+    OPT_APPEND,
+    OPT_STATS,
+    OPT_MAX_INSNS,
+    OPT_TIMEOUT,
+    OPT_TRACE,
+    OPT_TRACE_FILE,
+    OPT_NO_FASTPATH,
+    OPT_TLB_ENTRIES,
+    OPT_TLB_WAYS,
+    OPT_CLOCK,
+    OPT_NO_REBOOT,
+    OPT_QUIET,
+    OPT_MONITOR,
+    OPT_MONITOR_SCRIPT,
+    OPT_CPU,
+    OPT_MMU,
+    OPT_IO,
+    OPT_IRQ,
+    OPT_DISK,
+    OPT_S2_MODE,
+    OPT_S2_PAGE,
+    OPT_PCPUS,
+    OPT_VM,
+    OPT_GDB,
+    OPT_TUI,
+    OPT_VERSION,
+    OPT_SLICE,
 };
 
 static const struct option long_options[] = {
@@ -238,22 +263,44 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
 {
     uint64_t value = 0;
     switch (opt) {
-    case OPT_BIOS: cfg->bios = arg; return 0;
-    case OPT_KERNEL: cfg->kernel = arg; return 0;
-    case OPT_INITRD: cfg->initrd = arg; return 0;
-    case OPT_APPEND: cfg->append = arg; return 0;
-    case OPT_STATS: cfg->stats_path = arg; return 0;
-    case OPT_TRACE_FILE: cfg->trace_path = arg; return 0;
-    case OPT_NO_FASTPATH: cfg->fastpath = false; return 0;
-    case OPT_NO_REBOOT: cfg->no_reboot = true; return 0;
-    case OPT_QUIET: cfg->quiet = true; return 0;
-    case OPT_MONITOR: cfg->monitor = true; return 0;
-    case OPT_MONITOR_SCRIPT: cfg->monitor_script = arg; return 0;
+    case OPT_BIOS:
+        cfg->bios = arg;
+        return 0;
+    case OPT_KERNEL:
+        cfg->kernel = arg;
+        return 0;
+    case OPT_INITRD:
+        cfg->initrd = arg;
+        return 0;
+    case OPT_APPEND:
+        cfg->append = arg;
+        return 0;
+    case OPT_STATS:
+        cfg->stats_path = arg;
+        return 0;
+    case OPT_TRACE_FILE:
+        cfg->trace_path = arg;
+        return 0;
+    case OPT_NO_FASTPATH:
+        cfg->fastpath = false;
+        return 0;
+    case OPT_NO_REBOOT:
+        cfg->no_reboot = true;
+        return 0;
+    case OPT_QUIET:
+        cfg->quiet = true;
+        return 0;
+    case OPT_MONITOR:
+        cfg->monitor = true;
+        return 0;
+    case OPT_MONITOR_SCRIPT:
+        cfg->monitor_script = arg;
+        return 0;
     case 'm':
-        if (parse_size(arg, &value) || value < RAM_MIN || value > RAM_MAX ||
-            value % (2ull << 20)) {
-            return bad_value("-m", arg, "RAM size must be a multiple of 2M from 8M to 64G "
-                                        "(e.g. -m 128M)");
+        if (parse_size(arg, &value) || value < RAM_MIN || value > RAM_MAX || value % (2ull << 20)) {
+            return bad_value("-m", arg,
+                             "RAM size must be a multiple of 2M from 8M to 64G "
+                             "(e.g. -m 128M)");
         }
         cfg->ram_size = value;
         return 0;
@@ -313,11 +360,16 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
             return bad_value("--pcpus", arg, "expected a positive number");
         }
         return value == 1 ? 0 : not_yet("--pcpus above 1");
-    case OPT_DISK: return not_yet("--disk (block devices)");
-    case OPT_VM: return not_yet("--vm (several VMs)");
-    case OPT_GDB: return not_yet("--gdb (the gdb stub)");
-    case OPT_TUI: return not_yet("--tui (the dashboard)");
-    default: return -1;
+    case OPT_DISK:
+        return not_yet("--disk (block devices)");
+    case OPT_VM:
+        return not_yet("--vm (several VMs)");
+    case OPT_GDB:
+        return not_yet("--gdb (the gdb stub)");
+    case OPT_TUI:
+        return not_yet("--tui (the dashboard)");
+    default:
+        return -1;
     }
 }
 

@@ -53,7 +53,6 @@ struct vm {
     uint64_t wfi_jumps;
 };
 
-
 /* Stop the run with an exit status and a one-line reason (printed at the end). */
 void vm_request_stop(struct vm *vm, int status, const char *reason);
 uint64_t vm_host_ns(void);

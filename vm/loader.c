@@ -543,8 +543,8 @@ static bool looks_like_text(const uint8_t *head, size_t len)
         return false;
     }
     for (size_t i = 0; i < len; i++) {
-        bool is_text = (head[i] >= 0x20 && head[i] < 0x7f) || head[i] == '\n' ||
-                       head[i] == '\r' || head[i] == '\t';
+        bool is_text = (head[i] >= 0x20 && head[i] < 0x7f) || head[i] == '\n' || head[i] == '\r' ||
+                       head[i] == '\t';
         if (!is_text) {
             return false;
         }

@@ -17,26 +17,26 @@
 #ifndef VMLAB_VM_MEMMAP_H
 #define VMLAB_VM_MEMMAP_H
 
-#define MEMMAP_BOOTROM_BASE 0x1000ull
-#define MEMMAP_BOOTROM_SIZE 0x1000ull
-#define MEMMAP_TEST_BASE 0x100000ull
-#define MEMMAP_TEST_SIZE 0x1000ull
-#define MEMMAP_CLINT_BASE 0x2000000ull
-#define MEMMAP_CLINT_SIZE 0x10000ull
-#define MEMMAP_PLIC_BASE 0xc000000ull
-#define MEMMAP_PLIC_SIZE 0x4000000ull
-#define MEMMAP_UART0_BASE 0x10000000ull
-#define MEMMAP_UART0_SIZE 0x100ull
-#define MEMMAP_UART0_IRQ 10
-#define MEMMAP_VIRTIO_BASE 0x10001000ull
-#define MEMMAP_VIRTIO_STRIDE 0x1000ull
-#define MEMMAP_VIRTIO_COUNT 8
-#define MEMMAP_RAM_BASE 0x80000000ull
+#define MEMMAP_BOOTROM_BASE     0x1000ull
+#define MEMMAP_BOOTROM_SIZE     0x1000ull
+#define MEMMAP_TEST_BASE        0x100000ull
+#define MEMMAP_TEST_SIZE        0x1000ull
+#define MEMMAP_CLINT_BASE       0x2000000ull
+#define MEMMAP_CLINT_SIZE       0x10000ull
+#define MEMMAP_PLIC_BASE        0xc000000ull
+#define MEMMAP_PLIC_SIZE        0x4000000ull
+#define MEMMAP_UART0_BASE       0x10000000ull
+#define MEMMAP_UART0_SIZE       0x100ull
+#define MEMMAP_UART0_IRQ        10
+#define MEMMAP_VIRTIO_BASE      0x10001000ull
+#define MEMMAP_VIRTIO_STRIDE    0x1000ull
+#define MEMMAP_VIRTIO_COUNT     8
+#define MEMMAP_RAM_BASE         0x80000000ull
 #define MEMMAP_RAM_DEFAULT_SIZE (128ull << 20)
 
 /* Where QEMU's virt board loads things, which firmware expects. */
-#define MEMMAP_KERNEL_OFFSET 0x200000ull /* --bios FILE --kernel K: K at RAM + 2 MiB */
-#define MEMMAP_FDT_MAX_GPA 0xc0000000ull /* FDT below 3 GiB */
-#define MEMMAP_FDT_ALIGN 0x200000ull
+#define MEMMAP_KERNEL_OFFSET 0x200000ull   /* --bios FILE --kernel K: K at RAM + 2 MiB */
+#define MEMMAP_FDT_MAX_GPA   0xc0000000ull /* FDT below 3 GiB */
+#define MEMMAP_FDT_ALIGN     0x200000ull
 
 #endif

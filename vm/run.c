@@ -234,8 +234,7 @@ static void vm_check_limits(struct vm *vm)
         vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
         return;
     }
-    if (vm->cfg.timeout_s > 0 &&
-        (double)(vm_host_ns() - vm->start_ns) / 1e9 >= vm->cfg.timeout_s) {
+    if (vm->cfg.timeout_s > 0 && (double)(vm_host_ns() - vm->start_ns) / 1e9 >= vm->cfg.timeout_s) {
         char why[96];
         snprintf(why, sizeof(why), "stopped by --timeout %g s", vm->cfg.timeout_s);
         vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
@@ -357,13 +356,25 @@ int vm_run(struct vm *vm)
         struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
         vcpu_count_exit(vcpu, &e);
         struct trace_mark mark = vm_trace_mark(vcpu); /* what the VMM retires is traced too */
+        /* clang-format off: one line per exit reason, as DESIGN.md's loop reads */
         switch (e.reason) {
-        case EXIT_MMIO:       io_dispatch(vm, vcpu, &e);                                break;
-        case EXIT_PRIV_INSN:  cpu_emulate_priv(&vcpu->hart, &e);                       break;
-        case EXIT_GUEST_TRAP: vcpu_reflect(vm, vcpu, &e);                               break;
-        case EXIT_WFI:        vcpu_block(vm, vcpu, &e);                                 break;
-        case EXIT_NONE:       vm_tick(vm);                                              break;
-        case EXIT_DEBUG:      break;
+        case EXIT_MMIO:
+            io_dispatch(vm, vcpu, &e);
+            break;
+        case EXIT_PRIV_INSN:
+            cpu_emulate_priv(&vcpu->hart, &e);
+            break;
+        case EXIT_GUEST_TRAP:
+            vcpu_reflect(vm, vcpu, &e);
+            break;
+        case EXIT_WFI:
+            vcpu_block(vm, vcpu, &e);
+            break;
+        case EXIT_NONE:
+            vm_tick(vm);
+            break;
+        case EXIT_DEBUG:
+            break;
         case EXIT_HALT:
             vm_request_stop(vm, VMLAB_EXIT_PASS, "guest halted");
             break;
@@ -375,6 +386,7 @@ int vm_run(struct vm *vm)
             vm_request_stop(vm, VMLAB_EXIT_STOPPED, "internal error: unexpected exit reason");
             break;
         }
+        /* clang-format on */
         vm_trace_vmm_retired(vm, &mark, &e);
         vm_check_limits(vm);
         if (!vm->stop && vm_debug_due(vm, &e)) {

@@ -24,9 +24,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define COST_INSN 1
+#define COST_INSN       1
 #define COST_PTE_ACCESS 30
-#define COST_EXIT 1000
+#define COST_EXIT       1000
 #define COST_MMIO_EXTRA 2000
 
 static uint64_t cycles_modeled(const struct vm *vm)

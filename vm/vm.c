@@ -45,8 +45,7 @@ static int vm_add_devices(struct vm *vm)
                      &vm->syscon) ||
         mmio_bus_add(vm->bus, "clint", MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE, &clint_ops,
                      vm->clint) ||
-        mmio_bus_add(vm->bus, "uart0", MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE, &uart_ops,
-                     vm->uart) ||
+        mmio_bus_add(vm->bus, "uart0", MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE, &uart_ops, vm->uart) ||
         gmem_add_mmio(vm->gmem, MEMMAP_TEST_BASE, MEMMAP_TEST_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE)) {
@@ -77,8 +76,9 @@ static int vm_load_images(struct vm *vm)
     if (image.has_tohost) {
         vm->htif = htif_create(vm->gmem, image.tohost, image.fromhost, stdout);
         if (!vm->htif) {
-            fprintf(stderr, "vmlab: %s: its tohost symbol (0x%" PRIx64 ") is not an aligned "
-                            "doubleword in RAM; check the linker script\n",
+            fprintf(stderr,
+                    "vmlab: %s: its tohost symbol (0x%" PRIx64 ") is not an aligned "
+                    "doubleword in RAM; check the linker script\n",
                     first, image.tohost);
             return -1;
         }
@@ -130,8 +130,7 @@ static int vm_write_bootrom(struct vm *vm)
     struct bootrom_config bc = {
         .entry_gpa = vm->entry_pc,
         .fdt_gpa = vm->fdt_gpa,
-        .next_addr = vm->kernel_entry ? vm->kernel_entry
-                                      : MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET,
+        .next_addr = vm->kernel_entry ? vm->kernel_entry : MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET,
         .next_mode = FW_DYNAMIC_NEXT_MODE_S,
     };
     if (bootrom_install(vm->gmem, &bc) != 0) {

@@ -18,10 +18,10 @@
 
 /* Exit statuses of the vmlab process (DESIGN.md "The user's surfaces"). */
 enum vmlab_status {
-    VMLAB_EXIT_PASS = 0,     /* the guest reported success (or just powered off) */
-    VMLAB_EXIT_FAIL = 1,     /* the guest reported failure */
-    VMLAB_EXIT_USAGE = 2,    /* bad flags, bad files, setup errors */
-    VMLAB_EXIT_STOPPED = 3,  /* the VMM had to stop the guest */
+    VMLAB_EXIT_PASS = 0,    /* the guest reported success (or just powered off) */
+    VMLAB_EXIT_FAIL = 1,    /* the guest reported failure */
+    VMLAB_EXIT_USAGE = 2,   /* bad flags, bad files, setup errors */
+    VMLAB_EXIT_STOPPED = 3, /* the VMM had to stop the guest */
 };
 
 enum trace_flags {
@@ -30,25 +30,25 @@ enum trace_flags {
 };
 
 struct vm_config {
-    const char *image;        /* positional IMAGE */
-    const char *bios;         /* --bios none|vmm|FILE, NULL when not given */
-    const char *kernel;       /* --kernel FILE */
-    const char *initrd;       /* --initrd FILE */
-    const char *append;       /* --append ARGS */
-    uint64_t ram_size;        /* -m */
-    const char *stats_path;   /* --stats FILE|- */
-    uint64_t max_insns;       /* --max-insns, 0 = none */
-    double timeout_s;         /* --timeout, 0 = none */
-    unsigned trace;           /* TRACE_* */
-    const char *trace_path;   /* --trace-file */
-    bool fastpath;            /* false with --no-fastpath */
+    const char *image;      /* positional IMAGE */
+    const char *bios;       /* --bios none|vmm|FILE, NULL when not given */
+    const char *kernel;     /* --kernel FILE */
+    const char *initrd;     /* --initrd FILE */
+    const char *append;     /* --append ARGS */
+    uint64_t ram_size;      /* -m */
+    const char *stats_path; /* --stats FILE|- */
+    uint64_t max_insns;     /* --max-insns, 0 = none */
+    double timeout_s;       /* --timeout, 0 = none */
+    unsigned trace;         /* TRACE_* */
+    const char *trace_path; /* --trace-file */
+    bool fastpath;          /* false with --no-fastpath */
     unsigned tlb_entries, tlb_ways;
-    bool clock_host;          /* --clock host */
-    bool no_reboot;           /* --no-reboot */
-    bool quiet;               /* --quiet: no end-of-run summary */
-    bool monitor;             /* --monitor */
+    bool clock_host;            /* --clock host */
+    bool no_reboot;             /* --no-reboot */
+    bool quiet;                 /* --quiet: no end-of-run summary */
+    bool monitor;               /* --monitor */
     const char *monitor_script; /* --monitor-script FILE|- */
-    uint64_t slice;           /* instructions per scheduling slice */
+    uint64_t slice;             /* instructions per scheduling slice */
 };
 
 /* Parse argv into cfg. Returns 0, 1 when --help/--version printed (exit 0),

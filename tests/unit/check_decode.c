@@ -55,8 +55,8 @@ END_TEST
 static bool name_is_control_transfer(const char *name)
 {
     static const char *const jumps[] = {
-        "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
-        "c.j", "c.jr", "c.jalr", "c.beqz", "c.bnez",
+        "jal",  "jalr", "beq",  "bne",    "blt",    "bge",    "bltu",
+        "bgeu", "c.j",  "c.jr", "c.jalr", "c.beqz", "c.bnez",
     };
     for (size_t i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
         if (strcmp(name, jumps[i]) == 0) {
