@@ -122,6 +122,8 @@ void vm_config_usage(FILE *out)
           "  --trace insns|exits[,...]  trace to stderr or --trace-file FILE\n"
           "  --clock virtual|host mtime from retired instructions (default, deterministic)\n"
           "                       or from wall time\n"
+          "  --slice N            instructions per VM entry before the VMM polls input\n"
+          "                       and limits (default 1000000)\n"
           "  --monitor            open the monitor prompt before the first instruction\n"
           "  --monitor-script F   run monitor commands from file F (- = stdin)\n"
           "  -h, --help           this text;  --version  the version\n"
