@@ -267,6 +267,17 @@ test_bad_inputs() {
     bad_input x86-64-elf /bin/true
     bad_input unknown-flag --no-such-flag "$GUESTS/hello.elf"
     bad_input zero-memory -m 0 "$GUESTS/hello.elf"
+    bad_input odd-memory -m 3M "$GUESTS/hello.elf"
+    bad_input image-and-kernel --bios none --kernel "$GUESTS/hello.elf" "$GUESTS/hello.elf"
+    bad_input kernel-without-bios --kernel "$GUESTS/hello.elf"
+    bad_input tlb-ways-above-entries --tlb-entries 4 --tlb-ways 8 "$GUESTS/hello.elf"
+    bad_input tlb-entries-not-power-of-two --tlb-entries 48 "$GUESTS/hello.elf"
+    bad_input max-insns-zero --max-insns 0 "$GUESTS/hello.elf"
+    bad_input negative-timeout --timeout -1 "$GUESTS/hello.elf"
+    bad_input unknown-technique --mmu magic "$GUESTS/hello.elf"
+    bad_input technique-not-yet --cpu hw "$GUESTS/hello.elf"
+    bad_input option-missing-value "$GUESTS/hello.elf" --stats
+    bad_input no-guest
 
     local gcc
     gcc=$(cross_gcc)
