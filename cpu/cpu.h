@@ -78,6 +78,7 @@ struct vm_exit {
 struct vclock {
     uint64_t retired;      /* instructions retired by the VM's harts, as of their last exit */
     uint64_t skipped_ticks; /* ticks jumped over in WFI */
+    uint64_t mtime_offset;  /* a guest's write to CLINT mtime: mtime = ticks + offset */
     uint64_t host_start_ns; /* --clock host: wall time at start */
     bool host;             /* --clock host */
 };

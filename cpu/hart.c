@@ -131,9 +131,10 @@ uint64_t hart_time_now(const struct hart *h)
         return h->insns / VCLOCK_INSNS_PER_TICK;
     }
     if (clock->host) {
-        return (host_now_ns() - clock->host_start_ns) / (1000000000ull / VCLOCK_HZ);
+        return clock->mtime_offset +
+               (host_now_ns() - clock->host_start_ns) / (1000000000ull / VCLOCK_HZ);
     }
-    return clock->skipped_ticks +
+    return clock->mtime_offset + clock->skipped_ticks +
            (clock->retired + (h->insns - h->insns_at_entry)) / VCLOCK_INSNS_PER_TICK;
 }
 

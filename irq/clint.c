@@ -22,6 +22,7 @@ struct clint {
     clint_now_fn now;
     void *ctx;
     uint64_t mtime_offset; /* mtime - now, changed by guest writes to mtime */
+    clint_set_time_fn set_time; /* if set, mtime writes go there instead */
     bool msip[CLINT_MAX_HARTS];
     uint64_t mtimecmp[CLINT_MAX_HARTS];
 };
@@ -53,6 +54,11 @@ void clint_reset(struct clint *c)
         c->msip[h] = false;
         c->mtimecmp[h] = UINT64_MAX;
     }
+}
+
+void clint_set_time_writer(struct clint *c, clint_set_time_fn set_time)
+{
+    c->set_time = set_time;
 }
 
 uint64_t clint_mtime(const struct clint *c, uint64_t now)
@@ -159,7 +165,11 @@ static int clint_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t 
     if (reg_offset == CLINT_MTIME_OFFSET) {
         uint64_t now = c->now(c->ctx);
         uint64_t mtime = merge_half(clint_mtime(c, now), lane, size, val);
-        c->mtime_offset = mtime - now;
+        if (c->set_time) {
+            c->set_time(c->ctx, mtime);
+        } else {
+            c->mtime_offset = mtime - now;
+        }
     } else if (reg_offset - CLINT_MTIMECMP_OFFSET < 8ull * c->nharts) {
         uint64_t *cmp = &c->mtimecmp[(reg_offset - CLINT_MTIMECMP_OFFSET) / 8];
         *cmp = merge_half(*cmp, lane, size, val);

@@ -45,6 +45,15 @@ void clint_reset(struct clint *c);
  * Other widths or misaligned accesses are refused (access fault). */
 extern const struct mmio_device_ops clint_ops;
 
+/*
+ * Where a guest's write to mtime goes. By default the CLINT keeps it as its
+ * own offset; a VM whose harts read the same clock for their `time` CSR
+ * registers a writer instead, so both see the new value (and the offset
+ * stays 0).
+ */
+typedef void (*clint_set_time_fn)(void *ctx, uint64_t mtime);
+void clint_set_time_writer(struct clint *c, clint_set_time_fn set_time);
+
 /* mtime as the guest sees it, given the clock value `now`. */
 uint64_t clint_mtime(const struct clint *c, uint64_t now);
 /* Level of the hart's MSIP line. false for a hart that does not exist. */

@@ -60,8 +60,10 @@ static uint64_t insns_until_timer(const struct vcpu *vcpu)
     if (deadline <= now) {
         return 1;
     }
-    /* mtime = skipped + retired / N reaches deadline at retired = (deadline - skipped) * N */
-    uint64_t target = (deadline - clock->skipped_ticks) * VCLOCK_INSNS_PER_TICK;
+    /* mtime = offset + skipped + retired / N reaches deadline at
+     * retired = (deadline - offset - skipped) * N; deadline > now >= offset + skipped */
+    uint64_t target =
+        (deadline - clock->mtime_offset - clock->skipped_ticks) * VCLOCK_INSNS_PER_TICK;
     return target > clock->retired ? target - clock->retired : 1;
 }
 

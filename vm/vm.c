@@ -32,11 +32,21 @@ static uint64_t vclock_now(void *ctx)
     return hart_time_now(&vm->vcpu.hart);
 }
 
+/* A guest wrote CLINT mtime: move the one clock that harts and CLINT share. */
+static void vclock_set(void *ctx, uint64_t mtime)
+{
+    struct vm *vm = ctx;
+    vm->clock.mtime_offset += mtime - hart_time_now(&vm->vcpu.hart);
+}
+
 static int vm_add_devices(struct vm *vm)
 {
     vm->uart = uart_create(stdout);
     vm->clint = clint_create(1, vclock_now, vm);
     vm->bus = mmio_bus_create();
+    if (vm->clint) {
+        clint_set_time_writer(vm->clint, vclock_set);
+    }
     if (!vm->uart || !vm->clint || !vm->bus) {
         fprintf(stderr, "vmlab: out of host memory creating devices\n");
         return -1;

@@ -331,6 +331,13 @@ test_bad_images() {
         -m 8M "$TMP/bigbss.elf"
 }
 
+# mtimeset writes CLINT mtime (2^32) and reads the time CSR at once: the
+# hart's time must follow the device (same clock), and a timer armed on the
+# new base must fire (guests/mtimeset.c checks both and prints "pass").
+test_mtimeset() {
+    test_selfcheck mtimeset 'mtimeset: MTIP at mtimecmp on the new time base: pass'
+}
+
 test_wildjump() {
     test_selfcheck wildjump 'wildjump: pass'
     # Privileged §3.1.15 Table 3.6: an instruction access fault is cause 1; mtval (§3.1.16)
@@ -609,6 +616,7 @@ if [ "$QUICK" != 1 ]; then
     test_garbage
     test_romwrite
     test_wildjump
+    test_mtimeset
     test_bad_images
     test_reboot
     test_monitor_delete
