@@ -5,20 +5,28 @@
  * machine timer with wfi, the Sstc supervisor timer, and counter access
  * controlled by mcounteren/scounteren. Each check prints its number; the
  * first failing one powers off with fail and that number.
- * Course: 处理器虚拟化 / 特权级, 敏感指令, 陷入和模拟; 中断虚拟化 / 时钟中断.
+ * Course: 处理器虚拟化 / 特权级, 敏感指令, 陷入和模拟; 中断虚拟化 / 时钟中断;
+ *         内存虚拟化 / 物理内存保护 (PMP), 页表遍历.
  *         Under `--cpu trap` every CSR access, mret, sret and wfi here is an
  *         exit the VMM emulates on the virtual hart's state.
  * Spec: Privileged 20211203, §3.1.8 "medeleg and mideleg", §3.1.11-12
  *       "mcounteren/scounteren", §3.1.15 "mcause", §3.1.16 "mtval", §3.2.1
  *       "Machine Timer Registers", §3.3.2 "Trap-Return Instructions", §3.3.3
- *       "Wait for Interrupt"; Sstc 1.0 "stimecmp"; Unprivileged 20191213,
- *       §8.4 "Atomic Memory Operations" (misaligned AMOs).
+ *       "Wait for Interrupt", §3.7 "Physical Memory Protection", §4.3.2
+ *       "Virtual Address Translation Process"; Sstc 1.0 "stimecmp";
+ *       Unprivileged 20191213, §8.4 "Atomic Memory Operations" (misaligned
+ *       AMOs).
  *
  * How the tests move between modes: enter_mode() mrets to S or U and keeps
  * running the same C function there; an ecall traps to M (or to S when
  * delegated) and the handler resumes after the ecall in M (or S). A fault is
- * logged and the handler skips the faulting instruction.
- * Simplified: no paging (satp stays Bare); PMP entry 0 allows everything.
+ * logged and the handler skips the faulting instruction; a fetch fault
+ * returns to ra (the fetch tests jump with jalr ra).
+ * Checks 20-31 guard one 4 KiB page with PMP: loads, stores, fetches and
+ * page-table reads in it fault for S, not for M, until a locked entry binds M.
+ * Simplified: one Sv39 table set (an identity gigapage for RAM) for the
+ * page-table checks, else satp stays Bare; PMP entry 0 allows everything
+ * except during checks 20-31, and the last check leaves a locked entry.
  */
 #include "guests/lib/guest.h"
 
@@ -78,6 +86,10 @@ static void m_handler(struct trap_frame *tf)
         tf->cause == CAUSE_MACHINE_ECALL) {
         tf->status |= MSTATUS_MPP; /* resume in M after the ecall */
         tf->epc += 4;
+        return;
+    }
+    if (tf->cause == CAUSE_FETCH_ACCESS || tf->cause == CAUSE_FETCH_PAGE_FAULT) {
+        tf->epc = tf->x[1]; /* the fetch was a jalr ra: return to after it */
         return;
     }
     tf->epc += insn_length_at(tf->epc);
@@ -313,11 +325,250 @@ static void test_counters(void)
           "rdinstret from S with mcounteren.IR = 0: illegal");
 }
 
+/* ------------------------------------------------------------------ PMP */
+
+#define GUARD_SIZE    4096ull       /* one page, guarded by PMP in checks 20-31 */
+#define GUARD_DATA    0x80          /* a doubleword in it (PTE slots 0-3 stay 0) */
+#define GUARD_CODE    0x100         /* a `ret` in it, for the fetch checks */
+#define RET_INSN      0x00008067u   /* jalr x0, 0(x1): rs1 = 1 << 15 | opcode 0x67 */
+#define TABLE_GVA     0xc0000000ull /* Sv39 VPN[2] = 3, VPN[1] = VPN[0] = 0 */
+#define RAM_GIGAPAGE  0x80000000ull /* VPN[2] = 2: RAM, identity-mapped for S */
+#define PMP_ALL       (~0ull >> 10) /* NAPOT pmpaddr covering all 2^64 bytes */
+#define PAGE_SHIFT_4K 12
+#define PMP_NAPOT_RWX ((PMP_A_NAPOT << PMP_A_SHIFT) | PMP_R | PMP_W | PMP_X)
+
+static uint8_t guard_page[GUARD_SIZE] __attribute__((aligned(GUARD_SIZE)));
+static uint64_t sv39_root[512] __attribute__((aligned(4096)));
+
+enum probe_kind { PROBE_LOAD, PROBE_STORE, PROBE_FETCH };
+
+/* What one access saw: did it trap to M, and the trap's cause, epc, tval. */
+struct probe {
+    int trapped;
+    uint64_t cause, epc, tval;
+    uint64_t val; /* a load's result (the old value when it faulted) */
+};
+
+/* The guarded page's GPA, plus an offset. */
+static uint64_t guard_gpa(uint64_t offset)
+{
+    return (uint64_t)(uintptr_t)guard_page + offset;
+}
+
+/*
+ * §3.7.1 Table 3.9, NAPOT: pmpaddr = (base >> 2) with the low log2(size) - 3
+ * bits set. 4 KiB at a 4 KiB-aligned base: (base >> 2) | 0x1ff (9 ones, 2^12).
+ */
+static uint64_t pmp_napot(uint64_t gpa, uint64_t size)
+{
+    return (gpa >> 2) | ((size >> 3) - 1);
+}
+
+/*
+ * Entry 0: the guarded page with `perms` (unlocked); entry 1: everything else
+ * RWX. §3.7.1: the lowest-numbered matching entry decides, so the page gets
+ * entry 0's permissions. §3.7.2: SFENCE.VMA x0, x0 after writing the PMP.
+ */
+static void pmp_guard(uint8_t perms)
+{
+    csr_write(pmpaddr0, pmp_napot(guard_gpa(0), GUARD_SIZE));
+    csr_write(pmpaddr1, PMP_ALL);
+    csr_write(pmpcfg0, ((uint64_t)PMP_NAPOT_RWX << 8) | (PMP_A_NAPOT << PMP_A_SHIFT) | perms);
+    sfence_vma_all();
+}
+
+/* Back to lib's entry 0 = all RWX; pmpcfg0's other bytes become 0 (OFF). */
+static void pmp_unguard(void)
+{
+    pmp_allow_all();
+    sfence_vma_all();
+}
+
+/*
+ * In `prv` (S, or M itself) one access of `kind` at gva, with `val` as the
+ * store's data; the trap log is read in that mode, before the ecall back.
+ */
+static struct probe probe(unsigned prv, enum probe_kind kind, uint64_t gva, uint64_t val)
+{
+    uint64_t before = mlog.count;
+    struct probe p;
+
+    if (prv != PRV_M) {
+        enter_mode(prv);
+    }
+    if (kind == PROBE_LOAD) {
+        __asm__ volatile("ld %0, 0(%1)" : "+r"(val) : "r"(gva) : "memory");
+    } else if (kind == PROBE_STORE) {
+        __asm__ volatile("sd %0, 0(%1)" : : "r"(val), "r"(gva) : "memory");
+    } else {
+        __asm__ volatile("jalr ra, 0(%0)" : : "r"(gva) : "ra", "memory");
+    }
+    p.trapped = mlog.count != before;
+    p.cause = mlog.cause;
+    p.epc = mlog.epc;
+    p.tval = mlog.tval;
+    p.val = val;
+    if (prv != PRV_M) {
+        ecall_at();
+    }
+    return p;
+}
+
+/* A fault of `cause` with mtval (and, for a fetch, mepc) = gva. */
+static int faulted(const struct probe *p, uint64_t cause, uint64_t gva)
+{
+    int is_fetch = cause == CAUSE_FETCH_ACCESS || cause == CAUSE_FETCH_PAGE_FAULT;
+
+    return p->trapped && p->cause == cause && p->tval == gva && (!is_fetch || p->epc == gva);
+}
+
+static uint64_t guard_word(void)
+{
+    return *(volatile uint64_t *)(uintptr_t)guard_gpa(GUARD_DATA);
+}
+
+/* Checks 20-24: S-mode accesses to the guarded page, and M-mode's. */
+static void test_pmp_bare(void)
+{
+    uint64_t gpa = guard_gpa(GUARD_DATA), code = guard_gpa(GUARD_CODE);
+    struct probe p, q, r;
+
+    *(volatile uint32_t *)(uintptr_t)code = RET_INSN;
+    fence_i();
+    pmp_guard(0);
+    /* §3.7.1: S accesses are checked; entry 0 matches, R = 0 -> load access fault (5) */
+    p = probe(PRV_S, PROBE_LOAD, gpa, 0);
+    check(20, faulted(&p, CAUSE_LOAD_ACCESS, gpa),
+          "PMP ---: load from S: cause 5, mtval = the address");
+    /* W = 0 -> store/AMO access fault (7); the store does not happen */
+    p = probe(PRV_S, PROBE_STORE, gpa, 0x5a5a);
+    check(21, faulted(&p, CAUSE_STORE_ACCESS, gpa) && guard_word() == 0,
+          "PMP ---: store from S: cause 7, memory unchanged");
+    /* §3.7.1: an unlocked entry does not bind M: M's accesses succeed */
+    p = probe(PRV_M, PROBE_STORE, gpa, 0x1234);
+    q = probe(PRV_M, PROBE_LOAD, gpa, 0);
+    r = probe(PRV_M, PROBE_FETCH, code, 0);
+    check(22, !p.trapped && !q.trapped && q.val == 0x1234 && !r.trapped,
+          "PMP --- unlocked: M loads, stores, runs code there");
+    pmp_guard(PMP_R);
+    p = probe(PRV_S, PROBE_LOAD, gpa, 0);
+    q = probe(PRV_S, PROBE_STORE, gpa, 0x5a5a);
+    check(23, !p.trapped && p.val == 0x1234 && faulted(&q, CAUSE_STORE_ACCESS, gpa),
+          "PMP R--: load from S reads, store still cause 7");
+    /* X = 0 -> instruction access fault (1); mepc = mtval = the jump target */
+    p = probe(PRV_S, PROBE_FETCH, code, 0);
+    check(24, faulted(&p, CAUSE_FETCH_ACCESS, code),
+          "PMP R--: jump into it from S: cause 1, mtval = the target");
+}
+
+/* satp for Sv39 with the root table at root_gpa (§4.1.11). */
+static uint64_t sv39_satp(uint64_t root_gpa)
+{
+    return ((uint64_t)SATP_MODE_SV39 << SATP_MODE_SHIFT) | (root_gpa >> PAGE_SHIFT_4K);
+}
+
+static uint64_t pte_to(uint64_t gpa, uint64_t flags)
+{
+    return ((gpa >> PAGE_SHIFT_4K) << PTE_PPN_SHIFT) | flags;
+}
+
+/*
+ * Checks 25-28, Sv39 in S: root[2] maps RAM (identity gigapage, so this code
+ * runs); root[3] points to a level-1 table that is the guarded page, whose
+ * PTE 0 is 0 (invalid). §4.3.2 step 2: "If accessing pte violates a PMA or
+ * PMP check, raise an access-fault exception corresponding to the original
+ * access type" - not a page fault. The PTE read is a read: R alone allows it.
+ */
+static void test_pmp_walk(void)
+{
+    uint64_t gva = TABLE_GVA + GUARD_DATA, code_gva = TABLE_GVA + GUARD_CODE;
+    struct probe p, q;
+
+    sv39_root[2] = pte_to(RAM_GIGAPAGE, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D);
+    sv39_root[3] = pte_to(guard_gpa(0), PTE_V); /* R = W = X = 0: next level */
+    csr_write(satp, sv39_satp((uint64_t)(uintptr_t)sv39_root));
+    pmp_guard(0);
+    /* walk for TABLE_GVA: root[3] (allowed), then level-1 PTE 0 at guard + 0: denied */
+    p = probe(PRV_S, PROBE_LOAD, gva, 0);
+    check(25, faulted(&p, CAUSE_LOAD_ACCESS, gva),
+          "Sv39, PTE in a PMP --- page: load cause 5 (not 13)");
+    p = probe(PRV_S, PROBE_STORE, gva, 1);
+    check(26, faulted(&p, CAUSE_STORE_ACCESS, gva),
+          "Sv39, PTE in a PMP --- page: store cause 7 (not 15)");
+    p = probe(PRV_S, PROBE_FETCH, code_gva, 0);
+    check(27, faulted(&p, CAUSE_FETCH_ACCESS, code_gva),
+          "Sv39, PTE in a PMP --- page: fetch cause 1 (not 12)");
+    /* R-only: the walk reads level-1 PTE 0 = 0, V = 0 -> page fault (step 3) */
+    pmp_guard(PMP_R);
+    p = probe(PRV_S, PROBE_FETCH, code_gva, 0);
+    q = probe(PRV_S, PROBE_STORE, gva, 1);
+    check(28,
+          faulted(&p, CAUSE_FETCH_PAGE_FAULT, code_gva) && faulted(&q, CAUSE_STORE_PAGE_FAULT, gva),
+          "Sv39, PTE in a PMP R-- page: read, V = 0: causes 12, 15");
+    csr_write(satp, 0);
+    sfence_vma_all();
+}
+
+/*
+ * Check 29: the root table itself in the guarded page. A hart in S cannot
+ * fetch a single instruction then, so M does the load with MPRV = 1, MPP = S
+ * (§3.1.6.3: loads and stores translated and checked as in S; §3.7.1: PTE
+ * reads are S-mode for PMP). VA RAM_GIGAPAGE: root PTE 2 at guard + 0x10.
+ * The trap sets MPP = M, so the handler and the mret stay in M with MPRV on,
+ * until the csrc right after the load.
+ */
+static void test_pmp_mprv_root(void)
+{
+    uint64_t gva = (uint64_t)(uintptr_t)&checks_done, val = 0, before = mlog.count;
+
+    pmp_guard(0);
+    csr_write(satp, sv39_satp(guard_gpa(0)));
+    sfence_vma_all();
+    csr_clear(mstatus, MSTATUS_MPP);
+    csr_set(mstatus, (uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
+    __asm__ volatile("csrs mstatus, %2\n ld %0, 0(%1)\n csrc mstatus, %2"
+                     : "+r"(val)
+                     : "r"(gva), "r"(MSTATUS_MPRV)
+                     : "memory");
+    csr_write(satp, 0);
+    sfence_vma_all();
+    check(29,
+          mlog.count == before + 1 && mlog.cause == CAUSE_LOAD_ACCESS && mlog.tval == gva &&
+              mlog.from_priv == PRV_M,
+          "MPRV = 1, MPP = S, Sv39 root in a PMP --- page: load cause 5");
+}
+
+/*
+ * Check 30: lib's allow-all entry back: S reaches the page again. Check 31:
+ * a locked entry binds M too (§3.7.1 "Locking and Privilege Mode"). Entry 0
+ * would match first, so entries 0-13 go OFF, 14 = the page L---, 15 = all
+ * RWX. Locked entries stay until reset, so this is the last check.
+ */
+static void test_pmp_restore_and_lock(void)
+{
+    uint64_t gpa = guard_gpa(GUARD_DATA);
+    struct probe p, q;
+
+    pmp_unguard();
+    p = probe(PRV_S, PROBE_STORE, gpa, 0x77);
+    q = probe(PRV_S, PROBE_LOAD, gpa, 0);
+    check(30, !p.trapped && !q.trapped && q.val == 0x77 && guard_word() == 0x77,
+          "PMP allow-all again: S loads and stores the page");
+    csr_write(pmpaddr14, pmp_napot(guard_gpa(0), GUARD_SIZE));
+    csr_write(pmpaddr15, PMP_ALL);
+    csr_write(pmpcfg2, ((uint64_t)PMP_NAPOT_RWX << 56) |
+                           ((uint64_t)(PMP_L | (PMP_A_NAPOT << PMP_A_SHIFT)) << 48));
+    csr_write(pmpcfg0, 0);
+    sfence_vma_all();
+    p = probe(PRV_M, PROBE_LOAD, gpa, 0);
+    check(31, faulted(&p, CAUSE_LOAD_ACCESS, gpa), "PMP entry 14 locked ---: load from M: cause 5");
+}
+
 int main(void)
 {
     trap_set_m_handler(m_handler);
     pmp_allow_all();
-    printf("privtest: privilege levels, traps, timers, counters\n");
+    printf("privtest: privilege levels, traps, timers, counters, PMP\n");
     test_delegation_regs();
     test_ecalls();
     test_sret_to_user();
@@ -327,6 +578,10 @@ int main(void)
     test_machine_timer();
     test_supervisor_timer();
     test_counters();
+    test_pmp_bare();
+    test_pmp_walk();
+    test_pmp_mprv_root();
+    test_pmp_restore_and_lock();
     printf("privtest: all %d checks passed\n", checks_done);
     return 0;
 }
