@@ -26,6 +26,7 @@
  */
 #include "mmu/mmu.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,25 +347,33 @@ static bool gmem_range_is_backed(const struct gmem *gm, gpa_t gpa, size_t len)
     }
 }
 
+/*
+ * The host bytes for the part of [gpa, gpa + len) that lies in gpa's page;
+ * *out_chunk says how many. Only for ranges gmem_range_is_backed() accepted.
+ */
+static uint8_t *gmem_chunk(const struct gmem *gm, gpa_t gpa, size_t len, size_t *out_chunk)
+{
+    struct gpage_ref page;
+    size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+
+    bool is_backed = gmem_page(gm, gpa, &page);
+    assert(is_backed); /* a vmlab bug otherwise: the caller checked the range */
+    (void)is_backed;
+    *out_chunk = chunk < len ? chunk : len;
+    return page.host + (gpa & PAGE_MASK);
+}
+
 int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf, size_t len)
 {
     uint8_t *dst = buf;
 
-    if (len == 0) {
-        return 0;
-    }
-    if (!gmem_range_is_backed(gm, gpa, len)) {
+    if (len != 0 && !gmem_range_is_backed(gm, gpa, len)) {
         return -EFAULT;
     }
     while (len > 0) {
-        size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
-        struct gpage_ref page;
-
-        gmem_page(gm, gpa, &page); /* checked above */
-        if (chunk > len) {
-            chunk = len;
-        }
-        memcpy(dst, page.host + (gpa & PAGE_MASK), chunk);
+        size_t chunk;
+        const uint8_t *host = gmem_chunk(gm, gpa, len, &chunk);
+        memcpy(dst, host, chunk);
         dst += chunk;
         gpa += chunk;
         len -= chunk;
@@ -376,21 +385,13 @@ int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf, size_t len)
 {
     const uint8_t *src = buf;
 
-    if (len == 0) {
-        return 0;
-    }
-    if (!gmem_range_is_backed(gm, gpa, len)) {
+    if (len != 0 && !gmem_range_is_backed(gm, gpa, len)) {
         return -EFAULT;
     }
     while (len > 0) {
-        size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
-        struct gpage_ref page;
-
-        gmem_page(gm, gpa, &page); /* checked above */
-        if (chunk > len) {
-            chunk = len;
-        }
-        memcpy(page.host + (gpa & PAGE_MASK), src, chunk);
+        size_t chunk;
+        uint8_t *host = gmem_chunk(gm, gpa, len, &chunk);
+        memcpy(host, src, chunk);
         src += chunk;
         gpa += chunk;
         len -= chunk;
