@@ -20,7 +20,7 @@ GUEST_CFLAGS := -march=rv64gc_zicsr_zifencei -mabi=lp64d -mcmodel=medany -ffrees
 GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
 
 # Each guest is guests/NAME.c; variants are the same source with -D flags.
-GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot mtimeset \
+GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot mtimeset echo \
                wildjump
 GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)

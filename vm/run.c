@@ -346,6 +346,19 @@ static struct vm_exit vcpu_run_debug_aware(struct vm *vm, struct vcpu *vcpu)
 
 /* ------------------------------------------------------------ the loop */
 
+static void vm_halt(struct vm *vm)
+{
+    vm_request_stop(vm, VMLAB_EXIT_PASS, "guest halted");
+}
+
+/* Reasons of techniques this version does not have: a vmlab bug if seen. */
+static void vm_unexpected_exit(struct vm *vm, const struct vm_exit *e)
+{
+    char why[96];
+    snprintf(why, sizeof(why), "internal error: unexpected exit reason %d", (int)e->reason);
+    vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
+}
+
 int vm_run(struct vm *vm)
 {
     struct vcpu *vcpu = &vm->vcpu;
@@ -358,38 +371,29 @@ int vm_run(struct vm *vm)
         struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
         vcpu_count_exit(vcpu, &e);
         struct trace_mark mark = vm_trace_mark(vcpu); /* what the VMM retires is traced too */
-        /* clang-format off: one line per exit reason, as DESIGN.md's loop reads */
+        /* one line per exit reason, as DESIGN.md's loop reads */
+        /* clang-format off */
         switch (e.reason) {
-        case EXIT_MMIO:
-            io_dispatch(vm, vcpu, &e);
-            break;
-        case EXIT_PRIV_INSN:
-            cpu_emulate_priv(&vcpu->hart, &e);
-            break;
-        case EXIT_GUEST_TRAP:
-            vcpu_reflect(vm, vcpu, &e);
-            break;
-        case EXIT_WFI:
-            vcpu_block(vm, vcpu, &e);
-            break;
-        case EXIT_NONE:
-            vm_tick(vm);
-            break;
-        case EXIT_DEBUG:
-            break;
-        case EXIT_HALT:
-            vm_request_stop(vm, VMLAB_EXIT_PASS, "guest halted");
-            break;
+        case EXIT_MMIO:       io_dispatch(vm, vcpu, &e);          break;
+        case EXIT_PRIV_INSN:  cpu_emulate_priv(&vcpu->hart, &e); break;
+        case EXIT_GUEST_TRAP: vcpu_reflect(vm, vcpu, &e);         break;
+        case EXIT_WFI:        vcpu_block(vm, vcpu, &e);           break;
+        case EXIT_NONE:       /* the slice ended: see vm_tick */  break;
+        case EXIT_DEBUG:      /* see vm_debug_due */              break;
+        case EXIT_HALT:       vm_halt(vm);                        break;
         case EXIT_HYPERCALL:
         case EXIT_PT_WRITE:
         case EXIT_S2_FAULT:
         case EXIT_VIRTUAL_INSN:
-        case EXIT__COUNT:
-            vm_request_stop(vm, VMLAB_EXIT_STOPPED, "internal error: unexpected exit reason");
-            break;
+        case EXIT__COUNT:     vm_unexpected_exit(vm, &e);         break;
         }
         /* clang-format on */
         vm_trace_vmm_retired(vm, &mark, &e);
+        /* a slice ended, or a guest that exits all the time (polling the UART) ran one */
+        if (e.reason == EXIT_NONE || vcpu->hart.insns >= vm->next_tick_insns) {
+            vm_tick(vm);
+            vm->next_tick_insns = vcpu->hart.insns + vm->cfg.slice;
+        }
         vm_check_limits(vm);
         if (!vm->stop && vm_debug_due(vm, &e)) {
             vm_debug_stop(vm);

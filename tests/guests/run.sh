@@ -338,6 +338,21 @@ test_mtimeset() {
     test_selfcheck mtimeset 'mtimeset: MTIP at mtimecmp on the new time base: pass'
 }
 
+# The console's input path through a pipe: the guest polls the UART's line
+# status for data (an MMIO exit per poll) while vmlab feeds it stdin.
+test_echo_pipe() {
+    printf 'vmlab rocks\n' | timeout "$HOST_TIMEOUT" "$VMLAB" --quiet "$GUESTS/echo.elf" \
+        >"$TMP/echo.out" 2>"$TMP/echo.err"
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        fail echo-pipe "exit status $rc, expected 0"
+    elif ! grep -qx "echo: you typed 'vmlab rocks'" "$TMP/echo.out"; then
+        fail echo-pipe "no \"echo: you typed 'vmlab rocks'\" line"
+    else
+        pass echo-pipe
+    fi
+}
+
 test_wildjump() {
     test_selfcheck wildjump 'wildjump: pass'
     # Privileged §3.1.15 Table 3.6: an instruction access fault is cause 1; mtval (§3.1.16)
@@ -617,6 +632,7 @@ if [ "$QUICK" != 1 ]; then
     test_romwrite
     test_wildjump
     test_mtimeset
+    test_echo_pipe
     test_bad_images
     test_reboot
     test_monitor_delete
