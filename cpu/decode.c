@@ -52,6 +52,25 @@ static bool exec_is_jump(exec_fn exec)
            exec == exec_blt || exec == exec_bge || exec == exec_bltu || exec == exec_bgeu;
 }
 
+/*
+ * INSN_ENDS_BLOCK (cpu/internal.h): jumps, every SYSTEM-opcode instruction
+ * (Unprivileged §2.8 and Chapter 24: opcode 1110011), fence.i, c.ebreak, and
+ * illegal encodings. INSN_TOUCHES_MEM: every row that loads, stores or does
+ * an atomic (the table's memory formats).
+ */
+static uint8_t decode_flags(const struct insn_desc *d, const struct insn *in)
+{
+    bool is_system = (in->raw & 3) == 3 && (in->raw & 0x7f) == 0x73;
+    bool is_mem = d->fmt == FMT_LOAD || d->fmt == FMT_STORE || d->fmt == FMT_FLOAD ||
+                  d->fmt == FMT_FSTORE || d->fmt == FMT_AMO || d->fmt == FMT_LR;
+    uint8_t flags = is_mem ? INSN_TOUCHES_MEM : 0;
+
+    if (in->is_jump || is_system || in->exec == exec_fence_i || in->exec == exec_ebreak) {
+        flags |= INSN_ENDS_BLOCK;
+    }
+    return flags;
+}
+
 static void decode_illegal(uint32_t raw, struct insn *out)
 {
     memset(out, 0, sizeof(*out));
@@ -60,6 +79,7 @@ static void decode_illegal(uint32_t raw, struct insn *out)
     out->rd = 32;
     out->exec = exec_illegal;
     out->op = UINT16_MAX;
+    out->flags = INSN_ENDS_BLOCK;
 }
 
 bool insn_decode(uint32_t raw, struct insn *out)
@@ -93,6 +113,7 @@ bool insn_decode(uint32_t raw, struct insn *out)
             return false;
         }
         out->is_jump = exec_is_jump(out->exec);
+        out->flags = decode_flags(d, out);
         return true;
     }
     decode_illegal(bits, out);

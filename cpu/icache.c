@@ -8,10 +8,13 @@
  *       2-byte boundary, hence 2048 slots per 4 KiB page).
  *
  * Keyed by GPA page, so two virtual mappings of one page share its decoded
- * code, and a store through any mapping finds it (GPAGE_CODE in gmem).
+ * code, and a store through any mapping finds it (GPAGE_CODE in gmem). Each
+ * page also holds the blocks (cpu/interp.c) built from its slots: they are
+ * freed with the page, so they never outlive the bytes they were decoded from.
  *
- * Lifetime rule: the hart may be executing a slot of a page when a store
- * in that same instruction drops the page. Dropped pages therefore go to a
+ * Lifetime rule: the hart may be executing a slot (or block) of a page when
+ * a store in that same instruction drops the page (the block loop stops
+ * right after such a store). Dropped pages therefore go to a
  * small graveyard and are freed only once no instruction can still be using
  * them: when later drops push them out (an instruction drops at most two
  * pages) or at icache_reclaim() between VM entries.
@@ -24,7 +27,6 @@
 
 #include "cpu/internal.h"
 
-#define ICACHE_SLOTS      (PAGE_SIZE / 2)
 #define ICACHE_MAX_PAGES  1024u
 #define ICACHE_BUCKETS    2048u
 #define ICACHE_GRAVE_KEEP 2u /* pages one instruction can drop: a split store */
@@ -32,7 +34,7 @@
 struct icache_page {
     gpa_t gpa_page;
     struct icache_page *next; /* hash chain, or graveyard list (newest first) */
-    struct insn slots[ICACHE_SLOTS];
+    struct code_page code;
 };
 
 struct icache {
@@ -54,6 +56,15 @@ struct icache *icache_create(void)
     return calloc(1, sizeof(struct icache));
 }
 
+/* A page and the blocks built on it. */
+static void icache_free_page(struct icache_page *p)
+{
+    for (unsigned i = 0; i < CODE_PAGE_SLOTS; i++) {
+        free(p->code.blocks[i]);
+    }
+    free(p);
+}
+
 /* Free graveyard pages beyond the newest `keep`. */
 static void icache_trim_grave(struct icache *ic, unsigned keep)
 {
@@ -68,7 +79,7 @@ static void icache_trim_grave(struct icache *ic, unsigned keep)
         struct icache_page *dead = *link;
 
         *link = dead->next;
-        free(dead);
+        icache_free_page(dead);
         ic->n_grave--;
     }
 }
@@ -126,16 +137,16 @@ static struct icache_page *icache_find(struct icache *ic, gpa_t gpa_page)
 }
 
 /*
- * Slots for a code page, created empty (exec == NULL: decode on first use).
+ * A code page, created empty (exec == NULL: decode on first use; no blocks).
  * Called only between instructions, so a full cache can be freed at once.
  * NULL if the host is out of memory (the caller decodes without caching).
  */
-struct insn *icache_page(struct icache *ic, gpa_t gpa_page)
+struct code_page *icache_page(struct icache *ic, gpa_t gpa_page)
 {
     struct icache_page *p;
 
     if (ic->last && ic->last->gpa_page == gpa_page) {
-        return ic->last->slots;
+        return &ic->last->code;
     }
     p = icache_find(ic, gpa_page);
     if (!p) {
@@ -153,7 +164,7 @@ struct insn *icache_page(struct icache *ic, gpa_t gpa_page)
         ic->n_pages++;
     }
     ic->last = p;
-    return p->slots;
+    return &p->code;
 }
 
 void icache_invalidate_page(struct icache *ic, gpa_t gpa_page)

@@ -37,7 +37,44 @@ struct insn {
     uint8_t rm;     /* funct3 rounding mode of F/D ops */
     uint8_t len;    /* 2 or 4 */
     bool is_jump;   /* jal, jalr, branches: the exec may set pc to a target */
+    uint8_t flags;  /* INSN_* below: how the block loop (cpu/interp.c) treats it */
     uint16_t csr;   /* Zicsr: CSR number */
+};
+
+/*
+ * INSN_ENDS_BLOCK: the block loop stops after this instruction - it may set
+ * pc elsewhere (is_jump), or it is a SYSTEM instruction (CSR access, ecall,
+ * ebreak, xRET, wfi, sfence.vma: they may read the retired count or change
+ * what the next fetch means), fence.i, or illegal.
+ * INSN_TOUCHES_MEM: a load, store or atomic - its access may drop decoded
+ * code, move the fetch view, or queue a watched-store exit.
+ */
+enum { INSN_ENDS_BLOCK = 1, INSN_TOUCHES_MEM = 2 };
+
+/* The longest run of instructions one block holds (a cap on host memory per block). */
+#define BLOCK_MAX_INSNS 64u
+
+/*
+ * A block: straight-line instructions copied out of a code page's slots into
+ * one array, so the loop steps by array index instead of through each slot's
+ * length. It ends at the first INSN_ENDS_BLOCK instruction, at the end of
+ * the page, before an instruction that crosses the page, or at BLOCK_MAX_INSNS.
+ */
+struct block {
+    unsigned n;
+    struct insn insns[];
+};
+
+#define CODE_PAGE_SLOTS (PAGE_SIZE / 2) /* one slot per 2-byte offset (C extension) */
+
+/*
+ * The decoded form of one guest-physical page of code (cpu/icache.c): the
+ * slot at each 2-byte offset (exec == NULL until decoded), and the block
+ * that starts there (NULL until first entered). Both die with the page.
+ */
+struct code_page {
+    struct insn slots[CODE_PAGE_SLOTS];
+    struct block *blocks[CODE_PAGE_SLOTS];
 };
 
 /* How an entry's operands are printed by the disassembler. */
@@ -129,8 +166,8 @@ struct insn *cpu_fetch(struct hart *h);
 void icache_invalidate_page(struct icache *ic, gpa_t gpa_page);
 struct icache *icache_create(void);
 void icache_destroy(struct icache *ic);
-/* Decoded slots for a page of code (2048 half-word slots), created on demand. */
-struct insn *icache_page(struct icache *ic, gpa_t gpa_page);
+/* The decoded form of a page of code, created (empty) on demand. */
+struct code_page *icache_page(struct icache *ic, gpa_t gpa_page);
 /* Drop every page. Safe from inside an exec: pages are freed later, by
  * icache_reclaim() at VM entry. The caller must also invalidate h->fast->fetch. */
 void icache_flush(struct icache *ic);

@@ -43,6 +43,7 @@
  * instruction, the first of an entry included: to continue from one, step
  * once with breakpoints off (as gdb does).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/internal.h"
@@ -117,21 +118,22 @@ static void fetch_mark_code(struct hart *h, gpa_t gpa_page)
     mmu_fast_forget_store_page(h->mmu, gpa_page);
 }
 
-static void fetch_install_view(struct hart *h, const struct xlate_out *xo, struct insn *slots)
+/* The view's `decoded` is the page's struct code_page (slots and blocks). */
+static void fetch_install_view(struct hart *h, const struct xlate_out *xo, struct code_page *cp)
 {
     struct fetch_view *fv = &h->fast->fetch;
 
     fv->te = xo->te;
     fv->host_page = xo->host - (h->pc & PAGE_MASK);
     fv->gpa_page = xo->gpa & ~PAGE_MASK;
-    fv->decoded = slots;
+    fv->decoded = cp;
     fv->vpn_tag = h->pc >> PAGE_SHIFT;
 }
 
 struct insn *cpu_fetch(struct hart *h)
 {
     struct xlate_out xo;
-    struct insn *slots;
+    struct code_page *cp;
     struct insn *slot;
     gpa_t gpa_page;
 
@@ -140,17 +142,17 @@ struct insn *cpu_fetch(struct hart *h)
         return NULL;
     }
     gpa_page = xo.gpa & ~PAGE_MASK;
-    slots = icache_page(h->icache, gpa_page);
-    if (!slots) {
+    cp = icache_page(h->icache, gpa_page);
+    if (!cp) {
         return fetch_decode(h, xo.host, icache_scratch(h->icache)); /* host out of memory */
     }
     if (!(xo.page_flags & GPAGE_CODE)) {
         fetch_mark_code(h, gpa_page);
     }
     if (h->fast->enabled && pmp_page_is_uniform(&h->csr.pmp, xo.gpa, h->priv)) {
-        fetch_install_view(h, &xo, slots);
+        fetch_install_view(h, &xo, cp);
     }
-    slot = &slots[(h->pc & PAGE_MASK) >> 1];
+    slot = &cp->slots[(h->pc & PAGE_MASK) >> 1];
     if (slot->exec) {
         return slot;
     }
@@ -167,62 +169,188 @@ static int run_stopped(struct hart *h, const struct insn *in, int reason)
 }
 
 /*
- * The hot loop: fetch through the view when it covers pc and the slot is
- * decoded (one TLB hit counted, as the lookup it replaces would), else the
- * full fetch; execute; count. The retired count is stored (not read back)
- * each time: exec functions that read instret or time see it exact. A
- * watched store stops the loop after its instruction.
- *
- * The next pc is computed here from the slot, not read back from h->pc: the
- * host can then look up the next slot without waiting for the exec's store
- * to h->pc (a store-to-load round trip on every instruction). Only jumps and
- * branches (in->is_jump) may have set another pc; for those it is read back.
- * Measured: telling taken from not-taken branches here with a host branch
- * (to use pc + imm) is slower - guest branches mispredict on the host.
- *
- * The __builtin_expect hints lay the common case out as straight-line code,
- * so the host front end takes few branches per guest instruction besides
- * the call, the return and the jump back (measured: a small effect at most).
+ * Decode the slot at byte offset `offset` of a code page whose bytes are at
+ * host_page. False for a 32-bit instruction in the page's last two bytes:
+ * it crosses the page, so it is never cached and never part of a block.
  */
-static int run_fast(struct hart *h)
+static bool block_decode_slot(const uint8_t *host_page, unsigned offset, struct insn *slot)
 {
-    struct mmu_fast *fast = h->fast;
-    uint64_t insns = h->insns;
-    uint64_t budget = h->budget;
-    uint64_t pc = h->pc; /* == h->pc at the top of every iteration */
+    uint16_t low;
+    uint32_t raw;
+
+    memcpy(&low, host_page + offset, 2);
+    if ((low & 3) != 3) {
+        insn_decode(low, slot);
+        return true;
+    }
+    if (offset == PAGE_SIZE - 2) {
+        return false;
+    }
+    memcpy(&raw, host_page + offset, 4);
+    insn_decode(raw, slot);
+    return true;
+}
+
+/*
+ * Build the block that starts at slot `first` of cp, decoding the slots it
+ * runs through, and keep it in cp->blocks. NULL when even the first
+ * instruction crosses the page, or the host is out of memory: the caller
+ * then runs one instruction through cpu_fetch.
+ */
+static const struct block *block_build(struct code_page *cp, const uint8_t *host_page,
+                                       unsigned first)
+{
+    struct insn run[BLOCK_MAX_INSNS];
+    unsigned offset = first * 2;
+    unsigned n = 0;
+    struct block *b;
+
+    while (n < BLOCK_MAX_INSNS && offset < PAGE_SIZE) {
+        struct insn *slot = &cp->slots[offset >> 1];
+
+        if (!slot->exec && !block_decode_slot(host_page, offset, slot)) {
+            break;
+        }
+        run[n++] = *slot;
+        offset += slot->len;
+        if (slot->flags & INSN_ENDS_BLOCK) {
+            break;
+        }
+    }
+    if (n == 0) {
+        return NULL;
+    }
+    b = malloc(sizeof(*b) + n * sizeof(b->insns[0]));
+    if (!b) {
+        return NULL;
+    }
+    b->n = n;
+    memcpy(b->insns, run, n * sizeof(run[0]));
+    cp->blocks[first] = b;
+    return b;
+}
+
+/* The block at pc when the fetch view covers pc's page (built on first use), else NULL. */
+static const struct block *run_find_block(struct hart *h, uint64_t pc)
+{
+    struct fetch_view *fv = &h->fast->fetch;
+    struct code_page *cp;
+    unsigned first;
+
+    if (__builtin_expect(fv->vpn_tag != pc >> PAGE_SHIFT, 0)) {
+        return NULL;
+    }
+    cp = fv->decoded;
+    first = (unsigned)((pc & PAGE_MASK) >> 1);
+    if (__builtin_expect(cp->blocks[first] != NULL, 1)) {
+        return cp->blocks[first];
+    }
+    return block_build(cp, fv->host_page, first);
+}
+
+/* What the fast loop keeps in registers: h->insns and h->budget, stored when it stops. */
+struct run_regs {
+    uint64_t insns, budget;
+};
+
+/* One instruction the ordinary way: full fetch (it installs the view), execute, count. */
+static int run_one(struct hart *h, struct run_regs *rr)
+{
+    const struct insn *in = cpu_fetch(h);
     int r;
 
-    for (;;) {
-        const struct insn *in = NULL;
+    if (!in) {
+        return h->exit->reason;
+    }
+    h->insns = rr->insns; /* exact for an exec that reads instret or time */
+    r = in->exec(h, in);
+    if (r != 0) {
+        return run_stopped(h, in, r);
+    }
+    rr->insns++;
+    rr->budget--;
+    return 0;
+}
 
-        if (__builtin_expect(fast->fetch.vpn_tag == pc >> PAGE_SHIFT, 1)) {
-            const struct insn *slot =
-                (const struct insn *)fast->fetch.decoded + ((pc & PAGE_MASK) >> 1);
+/*
+ * Run block b from its start (== h->pc), at most `limit` instructions; the
+ * number that retired goes to *out_done. Per instruction only: one TLB hit
+ * for its fetch when the view is of a TLB entry (as the lookup it replaces
+ * would count), the call, the exit check. The next instruction is the next
+ * array element: no fetch-view test, no pc-to-slot arithmetic, and no host
+ * load on the path from one instruction's address to the next.
+ *
+ * h->pc is left to the execs (h->pc += len): measured, storing it from a
+ * register before each exec is slower (the host forwards the exec's own
+ * load-add-store of one word from one base register at no cost).
+ * h->insns is stored only before an INSN_ENDS_BLOCK instruction: only those
+ * (CSR reads of instret, cycle, time) read it; storing it before every
+ * instruction measured ~15% slower.
+ *
+ * A load, store or atomic may have dropped this page's decoded code (a
+ * store to it), let the TLB evict the entry the view shows, or queued a
+ * watched-store exit: after one, the block goes on only if the view still
+ * covers pc and no exit is queued. Returns 0 or the exit reason.
+ */
+static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
+                     uint64_t *out_done)
+{
+    struct mmu_fast *fast = h->fast;
+    struct tlb_entry *te = fast->fetch.te;
+    uint64_t vpn = fast->fetch.vpn_tag;
+    const struct insn *in = b->insns;
+    const struct insn *end = in + (b->n < limit ? b->n : limit);
+    int r = 0;
 
-            if (__builtin_expect(slot->exec != NULL, 1)) {
-                tlb_touch(fast, fast->fetch.te); /* one TLB hit, as a lookup */
-                in = slot;
-            }
-        }
-        if (__builtin_expect(in == NULL, 0)) {
-            in = cpu_fetch(h);
-            if (!in) {
-                r = h->exit->reason;
-                break;
-            }
+    for (; in < end; in++) {
+        tlb_touch(fast, te);
+        if (in->flags & INSN_ENDS_BLOCK) {
+            h->insns = insns + (uint64_t)(in - b->insns);
         }
         r = in->exec(h, in);
         if (__builtin_expect(r != 0, 0)) {
             run_stopped(h, in, r);
             break;
         }
-        h->insns = ++insns;
-        pc = __builtin_expect(in->is_jump, 0) ? h->pc : pc + in->len;
-        if (__builtin_expect(--budget == 0 || h->exit_after_pending, 0)) {
+        if (__builtin_expect((in->flags & INSN_TOUCHES_MEM) != 0, 0) &&
+            (fast->fetch.vpn_tag != vpn || h->exit_after_pending)) {
+            in++;
             break;
         }
     }
-    h->budget = budget;
+    *out_done = (uint64_t)(in - b->insns);
+    return r;
+}
+
+/*
+ * The hot loop: a block wherever the fetch view covers pc, one instruction
+ * through the full fetch elsewhere (a new page, translated fetches under
+ * --no-fastpath, an instruction that crosses a page). The retired count
+ * and the budget live in registers and are stored when the loop stops.
+ */
+static int run_fast(struct hart *h)
+{
+    struct run_regs rr = {.insns = h->insns, .budget = h->budget};
+    int r;
+
+    for (;;) {
+        const struct block *b = run_find_block(h, h->pc);
+
+        if (b) {
+            uint64_t done;
+
+            r = run_block(h, b, rr.insns, rr.budget, &done);
+            rr.insns += done;
+            rr.budget -= done;
+        } else {
+            r = run_one(h, &rr);
+        }
+        if (r != 0 || rr.budget == 0 || h->exit_after_pending) {
+            break;
+        }
+    }
+    h->insns = rr.insns;
+    h->budget = rr.budget;
     return r;
 }
 

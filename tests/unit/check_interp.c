@@ -498,13 +498,13 @@ START_TEST(test_icache_bound_and_invalidate)
     struct insn *slots;
 
     ck_assert_ptr_nonnull(ic);
-    slots = icache_page(ic, RAM_BASE);
+    slots = icache_page(ic, RAM_BASE)->slots;
     slots[5].exec = exec_illegal;
-    ck_assert_ptr_eq(icache_page(ic, RAM_BASE), slots); /* same page, same slots */
+    ck_assert_ptr_eq(icache_page(ic, RAM_BASE)->slots, slots); /* same page, same slots */
     ck_assert_uint_eq(icache_pages(ic), 1);
     icache_invalidate_page(ic, RAM_BASE);
     ck_assert_uint_eq(icache_pages(ic), 0);
-    slots = icache_page(ic, RAM_BASE);
+    slots = icache_page(ic, RAM_BASE)->slots;
     ck_assert_ptr_null(slots[5].exec); /* a fresh page: decode again */
     for (unsigned i = 1; i < 1024; i++) {
         (void)icache_page(ic, RAM_BASE + (gpa_t)i * PAGE_SIZE);
