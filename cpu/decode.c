@@ -54,21 +54,17 @@ static bool exec_is_jump(exec_fn exec)
 
 /*
  * INSN_ENDS_BLOCK (cpu/internal.h): jumps, every SYSTEM-opcode instruction
- * (Unprivileged §2.8 and Chapter 24: opcode 1110011), fence.i, c.ebreak, and
- * illegal encodings. INSN_TOUCHES_MEM: every row that loads, stores or does
- * an atomic (the table's memory formats).
+ * (Unprivileged Chapter 24: opcode 1110011), fence.i and c.ebreak (illegal
+ * encodings get it in decode_illegal).
  */
-static uint8_t decode_flags(const struct insn_desc *d, const struct insn *in)
+static uint8_t decode_flags(const struct insn *in)
 {
     bool is_system = (in->raw & 3) == 3 && (in->raw & 0x7f) == 0x73;
-    bool is_mem = d->fmt == FMT_LOAD || d->fmt == FMT_STORE || d->fmt == FMT_FLOAD ||
-                  d->fmt == FMT_FSTORE || d->fmt == FMT_AMO || d->fmt == FMT_LR;
-    uint8_t flags = is_mem ? INSN_TOUCHES_MEM : 0;
 
     if (in->is_jump || is_system || in->exec == exec_fence_i || in->exec == exec_ebreak) {
-        flags |= INSN_ENDS_BLOCK;
+        return INSN_ENDS_BLOCK;
     }
-    return flags;
+    return 0;
 }
 
 static void decode_illegal(uint32_t raw, struct insn *out)
@@ -113,7 +109,7 @@ bool insn_decode(uint32_t raw, struct insn *out)
             return false;
         }
         out->is_jump = exec_is_jump(out->exec);
-        out->flags = decode_flags(d, out);
+        out->flags = decode_flags(out);
         return true;
     }
     decode_illegal(bits, out);

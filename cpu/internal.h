@@ -46,10 +46,8 @@ struct insn {
  * pc elsewhere (is_jump), or it is a SYSTEM instruction (CSR access, ecall,
  * ebreak, xRET, wfi, sfence.vma: they may read the retired count or change
  * what the next fetch means), fence.i, or illegal.
- * INSN_TOUCHES_MEM: a load, store or atomic - its access may drop decoded
- * code, move the fetch view, or queue a watched-store exit.
  */
-enum { INSN_ENDS_BLOCK = 1, INSN_TOUCHES_MEM = 2 };
+enum { INSN_ENDS_BLOCK = 1 };
 
 /* The longest run of instructions one block holds (a cap on host memory per block). */
 #define BLOCK_MAX_INSNS 64u
@@ -59,9 +57,13 @@ enum { INSN_ENDS_BLOCK = 1, INSN_TOUCHES_MEM = 2 };
  * one array, so the loop steps by array index instead of through each slot's
  * length. It ends at the first INSN_ENDS_BLOCK instruction, at the end of
  * the page, before an instruction that crosses the page, or at BLOCK_MAX_INSNS.
+ * It remembers the blocks that followed it on the same page (a branch's two
+ * ways), so the loop finds the next block without the page's lookup.
  */
 struct block {
     unsigned n;
+    uint64_t next_pc[2];       /* where it went before (pc), for... */
+    struct block *next[2];     /* ...the block there: same page only, so same lifetime */
     struct insn insns[];
 };
 

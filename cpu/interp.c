@@ -197,7 +197,7 @@ static bool block_decode_slot(const uint8_t *host_page, unsigned offset, struct 
  * instruction crosses the page, or the host is out of memory: the caller
  * then runs one instruction through cpu_fetch.
  */
-static const struct block *block_build(struct code_page *cp, const uint8_t *host_page,
+static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
                                        unsigned first)
 {
     struct insn run[BLOCK_MAX_INSNS];
@@ -220,7 +220,7 @@ static const struct block *block_build(struct code_page *cp, const uint8_t *host
     if (n == 0) {
         return NULL;
     }
-    b = malloc(sizeof(*b) + n * sizeof(b->insns[0]));
+    b = calloc(1, sizeof(*b) + n * sizeof(b->insns[0]));
     if (!b) {
         return NULL;
     }
@@ -231,7 +231,7 @@ static const struct block *block_build(struct code_page *cp, const uint8_t *host
 }
 
 /* The block at pc when the fetch view covers pc's page (built on first use), else NULL. */
-static const struct block *run_find_block(struct hart *h, uint64_t pc)
+static struct block *run_find_block(struct hart *h, uint64_t pc)
 {
     struct fetch_view *fv = &h->fast->fetch;
     struct code_page *cp;
@@ -276,21 +276,23 @@ static int run_one(struct hart *h, struct run_regs *rr)
  * Run block b from its start (== h->pc), at most `limit` instructions; the
  * number that retired goes to *out_done. Per instruction only: one TLB hit
  * for its fetch when the view is of a TLB entry (as the lookup it replaces
- * would count), the call, the exit check. The next instruction is the next
- * array element: no fetch-view test, no pc-to-slot arithmetic, and no host
- * load on the path from one instruction's address to the next.
+ * would count), the call, the exit checks. The next instruction is the next
+ * array element: no pc-to-slot arithmetic, and no host load on the path
+ * from one instruction's address to the next.
  *
  * h->pc is left to the execs (h->pc += len): measured, storing it from a
  * register before each exec is slower (the host forwards the exec's own
  * load-add-store of one word from one base register at no cost).
- * h->insns is stored only before an INSN_ENDS_BLOCK instruction: only those
- * (CSR reads of instret, cycle, time) read it; storing it before every
- * instruction measured ~15% slower.
+ * h->insns is stored only before the last instruction: only a block ender
+ * (a CSR read of instret, cycle or time) reads it. Measured: storing it
+ * before every instruction, or testing a flag for it, was slower.
  *
- * A load, store or atomic may have dropped this page's decoded code (a
- * store to it), let the TLB evict the entry the view shows, or queued a
- * watched-store exit: after one, the block goes on only if the view still
- * covers pc and no exit is queued. Returns 0 or the exit reason.
+ * Any instruction but the last is followed by one test: a store may have
+ * dropped this page's decoded code (mem_code_written empties the view), a
+ * data access may have let the TLB evict the entry the view shows, a store
+ * may have queued a watched-store exit; then the block stops right there.
+ * Testing every instruction measured no slower than testing only loads and
+ * stores by a flag. Returns 0 or the exit reason.
  */
 static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
                      uint64_t *out_done)
@@ -299,27 +301,60 @@ static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint
     struct tlb_entry *te = fast->fetch.te;
     uint64_t vpn = fast->fetch.vpn_tag;
     const struct insn *in = b->insns;
-    const struct insn *end = in + (b->n < limit ? b->n : limit);
-    int r = 0;
+    const struct insn *last = in + (b->n < limit ? b->n : limit) - 1;
+    int r;
 
-    for (; in < end; in++) {
+    for (; in < last; in++) {
         tlb_touch(fast, te);
-        if (in->flags & INSN_ENDS_BLOCK) {
-            h->insns = insns + (uint64_t)(in - b->insns);
-        }
         r = in->exec(h, in);
         if (__builtin_expect(r != 0, 0)) {
-            run_stopped(h, in, r);
-            break;
+            *out_done = (uint64_t)(in - b->insns);
+            return run_stopped(h, in, r);
         }
-        if (__builtin_expect((in->flags & INSN_TOUCHES_MEM) != 0, 0) &&
-            (fast->fetch.vpn_tag != vpn || h->exit_after_pending)) {
-            in++;
-            break;
+        if (__builtin_expect(fast->fetch.vpn_tag != vpn || h->exit_after_pending, 0)) {
+            *out_done = (uint64_t)(in + 1 - b->insns);
+            return 0;
         }
     }
-    *out_done = (uint64_t)(in - b->insns);
-    return r;
+    tlb_touch(fast, te);
+    h->insns = insns + (uint64_t)(in - b->insns);
+    r = in->exec(h, in);
+    if (__builtin_expect(r != 0, 0)) {
+        *out_done = (uint64_t)(in - b->insns);
+        return run_stopped(h, in, r);
+    }
+    *out_done = (uint64_t)(in + 1 - b->insns);
+    return 0;
+}
+
+/*
+ * The block to run at pc after block prev (NULL: none, or not known to be on
+ * the view's page any more). A link prev remembers is used when the view
+ * still covers prev's page and pc is on it: then both blocks were built
+ * from the same code page and live exactly as long as each other. Following
+ * a link needs no load that waits for the last exec's store to h->pc except
+ * the compare (which the host predicts), unlike the page lookup.
+ */
+static struct block *run_next_block(struct hart *h, struct block *prev, uint64_t pc)
+{
+    uint64_t vpn = h->fast->fetch.vpn_tag;
+    bool same_page = prev && vpn == pc >> PAGE_SHIFT;
+    struct block *b;
+
+    if (same_page && pc == prev->next_pc[0] && prev->next[0]) {
+        return prev->next[0];
+    }
+    if (same_page && pc == prev->next_pc[1] && prev->next[1]) {
+        return prev->next[1];
+    }
+    b = run_find_block(h, pc);
+    if (b && same_page) {
+        unsigned way = prev->next[0] != NULL; /* the first way stays; the second turns over */
+
+        prev->next_pc[way] = pc;
+        prev->next[way] = b;
+    }
+    return b;
 }
 
 /*
@@ -327,14 +362,17 @@ static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint
  * through the full fetch elsewhere (a new page, translated fetches under
  * --no-fastpath, an instruction that crosses a page). The retired count
  * and the budget live in registers and are stored when the loop stops.
+ * prev is only ever a block run since the view was last installed, on the
+ * view's page (run_one may install another view: prev is forgotten there).
  */
 static int run_fast(struct hart *h)
 {
     struct run_regs rr = {.insns = h->insns, .budget = h->budget};
+    struct block *prev = NULL;
     int r;
 
     for (;;) {
-        const struct block *b = run_find_block(h, h->pc);
+        struct block *b = run_next_block(h, prev, h->pc);
 
         if (b) {
             uint64_t done;
@@ -345,6 +383,7 @@ static int run_fast(struct hart *h)
         } else {
             r = run_one(h, &rr);
         }
+        prev = b;
         if (r != 0 || rr.budget == 0 || h->exit_after_pending) {
             break;
         }
