@@ -294,29 +294,28 @@ static int run_one(struct hart *h, struct run_regs *rr)
  * Testing every instruction measured no slower than testing only loads and
  * stores by a flag. Returns 0 or the exit reason.
  */
-static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
-                     uint64_t *out_done)
+static inline __attribute__((always_inline)) int
+run_block_body(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
+               uint64_t *out_done, struct tlb_entry *te)
 {
-    struct mmu_fast *fast = h->fast;
-    struct tlb_entry *te = fast->fetch.te;
-    uint64_t vpn = fast->fetch.vpn_tag;
+    uint64_t vpn = h->fast->fetch.vpn_tag;
     const struct insn *in = b->insns;
     const struct insn *last = in + (b->n < limit ? b->n : limit) - 1;
     int r;
 
     for (; in < last; in++) {
-        tlb_touch(fast, te);
+        tlb_touch(h->fast, te);
         r = in->exec(h, in);
         if (__builtin_expect(r != 0, 0)) {
             *out_done = (uint64_t)(in - b->insns);
             return run_stopped(h, in, r);
         }
-        if (__builtin_expect(fast->fetch.vpn_tag != vpn || h->exit_after_pending, 0)) {
+        if (__builtin_expect(h->fast->fetch.vpn_tag != vpn || h->exit_after_pending, 0)) {
             *out_done = (uint64_t)(in + 1 - b->insns);
             return 0;
         }
     }
-    tlb_touch(fast, te);
+    tlb_touch(h->fast, te);
     h->insns = insns + (uint64_t)(in - b->insns);
     r = in->exec(h, in);
     if (__builtin_expect(r != 0, 0)) {
@@ -325,6 +324,22 @@ static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint
     }
     *out_done = (uint64_t)(in + 1 - b->insns);
     return 0;
+}
+
+/*
+ * Two copies of the loop: untranslated fetches (te == NULL, nothing to
+ * count) need no TLB touch per instruction, and one value fewer kept
+ * across the exec calls (measured: the general loop spills it).
+ */
+static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
+                     uint64_t *out_done)
+{
+    struct tlb_entry *te = h->fast->fetch.te;
+
+    if (te) {
+        return run_block_body(h, b, insns, limit, out_done, te);
+    }
+    return run_block_body(h, b, insns, limit, out_done, NULL);
 }
 
 /*

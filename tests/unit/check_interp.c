@@ -363,6 +363,64 @@ START_TEST(test_self_modifying_code)
 END_TEST
 
 /*
+ * A store rewrites the very next instruction of its own straight-line run
+ * (one block: auipc lw sw addi ecall). The block was decoded before the
+ * store, so the loop must stop after the store and fetch 0x0c afresh.
+ */
+static const uint32_t prog_smc_same_block[] = {
+    0x00000597, /* 0x00: auipc a1,0x0        a1 = base */
+    0x0145a603, /* 0x04: lw a2,20(a1)        the word at 0x14 */
+    0x00c5a623, /* 0x08: sw a2,12(a1)        over 0x0c */
+    0x00100513, /* 0x0c: addi a0,zero,1      (rewritten: addi a0,zero,2) */
+    ECALL,      /* 0x10 */
+    0x00200513, /* 0x14: addi a0,zero,2 (data) */
+};
+
+START_TEST(test_self_modifying_code_same_block)
+{
+    struct tvm *t = tvm_create(true);
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_smc_same_block, 6);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    assert_trap(t, r, CAUSE_MACHINE_ECALL, 0);
+    ck_assert_uint_eq(t->h.x[10], 2); /* the new instruction ran, not the decoded copy */
+    ck_assert_uint_eq(t->h.insns, 4); /* auipc lw sw addi */
+    ck_assert_uint_eq(t->h.pc, RAM_BASE + 0x10);
+    tvm_destroy(t);
+}
+END_TEST
+
+/*
+ * rdinstret after a loop, in M-mode (counters always readable there, read
+ * inline): it must see every instruction retired before it, though the
+ * loop keeps the count in a register between block ends.
+ */
+static const uint32_t prog_instret[] = {
+    0x00200513, /* 0x0: addi a0,zero,2 */
+    0xfff50513, /* 0x4: addi a0,a0,-1 */
+    0xfe051ee3, /* 0x8: bne  a0,zero,0x4 */
+    0xc02025f3, /* 0xc: csrrs a1,instret,zero */
+    ECALL,      /* 0x10 */
+};
+
+START_TEST(test_instret_exact_at_block_end)
+{
+    struct tvm *t = tvm_create(true);
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_instret, 5);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    assert_trap(t, r, CAUSE_MACHINE_ECALL, 0);
+    /* before the csrrs: addi + 2 * (addi + bne) = 5 */
+    ck_assert_uint_eq(t->h.x[11], 5);
+    ck_assert_uint_eq(t->h.insns, 6);
+    ck_assert_uint_eq(t->h.pc, RAM_BASE + 0x10);
+    tvm_destroy(t);
+}
+END_TEST
+
+/*
  * S-mode loop under Sv39 touching two data pages, with a load that crosses
  * from the one to the other (0x2ffc..0x3003).
  */
@@ -658,6 +716,8 @@ static Suite *interp_suite(void)
     tcase_add_test(core, test_mmio_fp_load_nan_boxes);
     tcase_add_test(core, test_misaligned_across_page);
     tcase_add_test(core, test_self_modifying_code);
+    tcase_add_test(core, test_self_modifying_code_same_block);
+    tcase_add_test(core, test_instret_exact_at_block_end);
     tcase_add_test(core, test_sv39_counts_fastpath_on);
     tcase_add_test(core, test_sv39_counts_fastpath_off);
     tcase_add_test(core, test_cross_page_fetch_fastpath_on);
