@@ -15,8 +15,9 @@
  *   - exec returns 0: the instruction retired and set h->pc; the loop counts
  *     it (h->insns++) and takes one off h->budget. Only execs that decode
  *     marks in->is_jump (jal, jalr, branches) may set h->pc to anything but
- *     pc + in->len: the fast loop computes pc + len itself for every other
- *     instruction instead of reading h->pc back (cpu/decode.c keeps the list).
+ *     pc + in->len: they end a block (INSN_ENDS_BLOCK), so the block loop
+ *     steps through the rest by array index and reads h->pc back only at a
+ *     block's end (cpu/decode.c keeps the list).
  *   - exec returns an exit reason with *h->exit filled: the instruction did
  *     NOT retire and h->pc still points at it. For EXIT_GUEST_TRAP the VMM
  *     reflects the trap; for EXIT_PRIV_INSN / EXIT_WFI it emulates and
@@ -30,18 +31,26 @@
  *     queues h->exit_after; cpu_run hands that out as an EXIT_MMIO with
  *     is_ram_watch set, which cpu_complete_mmio does not retire again.
  *   - Exec functions read h->insns (instret, time) but never write it or
- *     h->budget: the fast loop keeps its own counts, storing h->insns after
- *     every retirement and h->budget when it stops.
+ *     h->budget: the fast loop keeps its own counts, storing h->insns
+ *     before the last instruction of each block (only block enders - CSR
+ *     and other SYSTEM instructions - read it) and both when it stops.
  *
  * The fetch fast path (h->fast->fetch) is a view of one TLB entry: a hit
  * touches it and counts one TLB hit, as the TLB lookup it replaces would, so
  * counters are identical with --no-fastpath (which translates every fetch).
+ * While the view covers pc the loop runs blocks (struct block, built from
+ * the view's code page): straight-line runs of decoded instructions, each
+ * instruction fetch still counted as one TLB hit, the run stopped at once
+ * when an access empties the view (self-modifying code, TLB eviction, a
+ * watched store).
  *
  * Simplified: pending interrupts are taken only at VM entry (the VMM enters
  * in slices); PMP is checked for the first parcel of a 32-bit instruction
  * that lies within one page. A breakpoint is checked before every
  * instruction, the first of an entry included: to continue from one, step
- * once with breakpoints off (as gdb does).
+ * once with breakpoints off (as gdb does). A block reads its instructions'
+ * bytes when it is built, a little ahead of executing them; as for single
+ * slots, only the hart's own stores drop decoded code.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +207,7 @@ static bool block_decode_slot(const uint8_t *host_page, unsigned offset, struct 
  * then runs one instruction through cpu_fetch.
  */
 static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
-                                       unsigned first)
+                                 unsigned first)
 {
     struct insn run[BLOCK_MAX_INSNS];
     unsigned offset = first * 2;
