@@ -47,20 +47,20 @@ struct mmio_access {
     gpa_t gpa;
     uint8_t size; /* 1, 2, 4 or 8 */
     bool is_write;
-    uint64_t data; /* store data; the VMM fills it for a load */
+    uint64_t data;     /* store data; the VMM fills it for a load */
     bool is_ram_watch; /* a store that already went to RAM in a watched page */
 };
 
 struct vm_exit {
     enum exit_reason reason;
     union {
-        struct mmio_access mmio;          /* EXIT_MMIO */
-        struct {                          /* EXIT_GUEST_TRAP */
-            uint64_t cause;               /* CAUSE_*, | CAUSE_INTERRUPT for interrupts */
+        struct mmio_access mmio; /* EXIT_MMIO */
+        struct {                 /* EXIT_GUEST_TRAP */
+            uint64_t cause;      /* CAUSE_*, | CAUSE_INTERRUPT for interrupts */
             uint64_t tval;
         } trap;
-        struct {                          /* EXIT_PRIV_INSN, EXIT_WFI */
-            uint32_t insn;                /* the raw instruction to emulate */
+        struct {           /* EXIT_PRIV_INSN, EXIT_WFI */
+            uint32_t insn; /* the raw instruction to emulate */
         } priv;
     };
 };
@@ -73,14 +73,14 @@ struct vm_exit {
  * plus the ticks skipped while every vCPU waited in WFI. One per VM; the
  * harts and the CLINT read it.
  */
-#define VCLOCK_HZ 10000000ull
+#define VCLOCK_HZ             10000000ull
 #define VCLOCK_INSNS_PER_TICK 10
 struct vclock {
-    uint64_t retired;      /* instructions retired by the VM's harts, as of their last exit */
+    uint64_t retired;       /* instructions retired by the VM's harts, as of their last exit */
     uint64_t skipped_ticks; /* ticks jumped over in WFI */
     uint64_t mtime_offset;  /* a guest's write to CLINT mtime: mtime = ticks + offset */
     uint64_t host_start_ns; /* --clock host: wall time at start */
-    bool host;             /* --clock host */
+    bool host;              /* --clock host */
 };
 
 /* ---------------------------------------------------------------- hart */
@@ -109,9 +109,9 @@ struct hart {
     enum priv_level data_priv; /* effective privilege of loads/stores (MPRV) */
     struct csr_file csr;
 
-    uint64_t insns;            /* retired instructions: the `insns` counter */
-    uint64_t insns_at_entry;   /* insns when cpu_run was entered (clock) */
-    bool resv_valid;           /* LR/SC reservation */
+    uint64_t insns;          /* retired instructions: the `insns` counter */
+    uint64_t insns_at_entry; /* insns when cpu_run was entered (clock) */
+    bool resv_valid;         /* LR/SC reservation */
     gpa_t resv_gpa;
 
     /* a load waiting for the VMM to complete its MMIO (KVM's mmio return) */
@@ -137,7 +137,7 @@ struct hart {
     struct fast_entry *fast_store;
     struct gmem *gmem;
     struct icache *icache;
-    bool single_step;     /* monitor: exit EXIT_DEBUG after each instruction */
+    bool single_step;            /* monitor: exit EXIT_DEBUG after each instruction */
     const uint64_t *breakpoints; /* monitor: GVAs to stop at (n_breakpoints) */
     unsigned n_breakpoints;
     void (*trace_insn)(void *ctx, const struct hart *h, uint32_t raw, uint64_t pc);

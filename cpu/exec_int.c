@@ -150,7 +150,7 @@ static __attribute__((noinline)) int load_slow(struct hart *h, const struct insn
 
 /* A load: the fast path inline (cpu/mem.h), gives the bytes zero-extended. */
 static inline __attribute__((always_inline)) int load(struct hart *h, const struct insn *in,
-                                                    unsigned size, bool is_signed)
+                                                      unsigned size, bool is_signed)
 {
     gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
     const struct fast_entry *fe = mem_fast_hit(h, h->fast_load, gva, size);
@@ -178,7 +178,7 @@ static __attribute__((noinline)) int store_slow(struct hart *h, const struct ins
 }
 
 static inline __attribute__((always_inline)) int store(struct hart *h, const struct insn *in,
-                                                     unsigned size)
+                                                       unsigned size)
 {
     gva_t gva = h->x[in->rs1] + (uint64_t)in->imm;
     const struct fast_entry *fe = mem_fast_hit(h, h->fast_store, gva, size);

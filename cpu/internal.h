@@ -29,16 +29,16 @@ typedef int (*exec_fn)(struct hart *h, const struct insn *in);
 
 struct insn {
     exec_fn exec;
-    int64_t imm;    /* sign-extended immediate, already scaled (C.* offsets) */
-    uint32_t raw;   /* the encoding as fetched (16-bit ones zero-extended) */
-    uint16_t op;    /* index into insn_table (disassembler, trace) */
-    uint8_t rd;     /* 32 when the architectural rd is x0 (integer rd only) */
+    int64_t imm;  /* sign-extended immediate, already scaled (C.* offsets) */
+    uint32_t raw; /* the encoding as fetched (16-bit ones zero-extended) */
+    uint16_t op;  /* index into insn_table (disassembler, trace) */
+    uint8_t rd;   /* 32 when the architectural rd is x0 (integer rd only) */
     uint8_t rs1, rs2, rs3;
-    uint8_t rm;     /* funct3 rounding mode of F/D ops */
-    uint8_t len;    /* 2 or 4 */
-    bool is_jump;   /* jal, jalr, branches: the exec may set pc to a target */
-    uint8_t flags;  /* INSN_* below: how the block loop (cpu/interp.c) treats it */
-    uint16_t csr;   /* Zicsr: CSR number */
+    uint8_t rm;    /* funct3 rounding mode of F/D ops */
+    uint8_t len;   /* 2 or 4 */
+    bool is_jump;  /* jal, jalr, branches: the exec may set pc to a target */
+    uint8_t flags; /* INSN_* below: how the block loop (cpu/interp.c) treats it */
+    uint16_t csr;  /* Zicsr: CSR number */
 };
 
 /*
@@ -62,8 +62,8 @@ enum { INSN_ENDS_BLOCK = 1 };
  */
 struct block {
     unsigned n;
-    uint64_t next_pc[2];       /* where it went before (pc), for... */
-    struct block *next[2];     /* ...the block there: same page only, so same lifetime */
+    uint64_t next_pc[2];   /* where it went before (pc), for... */
+    struct block *next[2]; /* ...the block there: same page only, so same lifetime */
     struct insn insns[];
 };
 
@@ -81,15 +81,43 @@ struct code_page {
 
 /* How an entry's operands are printed by the disassembler. */
 enum insn_format {
-    FMT_R, FMT_I, FMT_S, FMT_B, FMT_U, FMT_J, FMT_LOAD, FMT_STORE, FMT_SHIFT,
-    FMT_CSR, FMT_CSRI, FMT_NONE, FMT_FENCE, FMT_AMO, FMT_LR, FMT_SFENCE,
-    FMT_FR, FMT_FR4, FMT_FR1, FMT_FLOAD, FMT_FSTORE, FMT_FCMP, FMT_FCVT_F2I,
-    FMT_FCVT_I2F, FMT_FCVT_F2F, FMT_FMV_F2I, FMT_FMV_I2F,
+    FMT_R,
+    FMT_I,
+    FMT_S,
+    FMT_B,
+    FMT_U,
+    FMT_J,
+    FMT_LOAD,
+    FMT_STORE,
+    FMT_SHIFT,
+    FMT_CSR,
+    FMT_CSRI,
+    FMT_NONE,
+    FMT_FENCE,
+    FMT_AMO,
+    FMT_LR,
+    FMT_SFENCE,
+    FMT_FR,
+    FMT_FR4,
+    FMT_FR1,
+    FMT_FLOAD,
+    FMT_FSTORE,
+    FMT_FCMP,
+    FMT_FCVT_F2I,
+    FMT_FCVT_I2F,
+    FMT_FCVT_F2F,
+    FMT_FMV_F2I,
+    FMT_FMV_I2F,
     FMT_C, /* compressed: the entry's own printer */
     /* compressed shapes that no base format prints (objdump -M no-aliases):
      * CI "rd,imm", CSHIFT "rd,0xshamt" (c.slli64 rd when 0), CR "rd,rs2",
      * CJ "target", CB "rs1',target", CJR "rs1" */
-    FMT_CI, FMT_CSHIFT, FMT_CR, FMT_CJ, FMT_CB, FMT_CJR,
+    FMT_CI,
+    FMT_CSHIFT,
+    FMT_CR,
+    FMT_CJ,
+    FMT_CB,
+    FMT_CJR,
 };
 
 /* One row of the decode table: (raw & mask) == match. */

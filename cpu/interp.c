@@ -206,8 +206,7 @@ static bool block_decode_slot(const uint8_t *host_page, unsigned offset, struct 
  * instruction crosses the page, or the host is out of memory: the caller
  * then runs one instruction through cpu_fetch.
  */
-static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
-                                 unsigned first)
+static struct block *block_build(struct code_page *cp, const uint8_t *host_page, unsigned first)
 {
     struct insn run[BLOCK_MAX_INSNS];
     unsigned offset = first * 2;

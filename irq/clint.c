@@ -21,7 +21,7 @@ struct clint {
     unsigned nharts;
     clint_now_fn now;
     void *ctx;
-    uint64_t mtime_offset; /* mtime - now, changed by guest writes to mtime */
+    uint64_t mtime_offset;      /* mtime - now, changed by guest writes to mtime */
     clint_set_time_fn set_time; /* if set, mtime writes go there instead */
     bool msip[CLINT_MAX_HARTS];
     uint64_t mtimecmp[CLINT_MAX_HARTS];

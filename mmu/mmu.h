@@ -130,13 +130,13 @@ bool pmp_page_is_uniform(const struct pmp *pmp, gpa_t gpa, enum priv_level priv)
  */
 struct tlb_entry {
     bool valid;
-    uint64_t vpn;       /* gva >> 12 */
+    uint64_t vpn; /* gva >> 12 */
     uint16_t asid;
     bool global;
-    uint8_t level;      /* leaf level: 0 = 4 KiB, 1 = 2 MiB (Sv39/48), ... */
-    uint8_t pte_perms;  /* PTE R/W/X/U/D bits of the leaf, as in the PTE */
+    uint8_t level;     /* leaf level: 0 = 4 KiB, 1 = 2 MiB (Sv39/48), ... */
+    uint8_t pte_perms; /* PTE R/W/X/U/D bits of the leaf, as in the PTE */
     gpa_t gpa_page;
-    uint64_t lru;       /* last-use stamp; the set's smallest is the victim */
+    uint64_t lru; /* last-use stamp; the set's smallest is the victim */
 };
 
 /* ------------------------------------------------------------- fast path */
@@ -151,9 +151,9 @@ struct tlb_entry {
 #define FAST_INVALID UINT64_MAX
 
 struct fast_entry {
-    uint64_t vpn_tag;        /* gva >> 12, FAST_INVALID when empty */
+    uint64_t vpn_tag;         /* gva >> 12, FAST_INVALID when empty */
     uintptr_t host_minus_gva; /* host pointer of a byte = gva + this */
-    struct tlb_entry *te;    /* the TLB entry this views; NULL when untranslated */
+    struct tlb_entry *te;     /* the TLB entry this views; NULL when untranslated */
 };
 
 /* The page the hart is fetching from; `decoded` belongs to cpu/. */
@@ -170,7 +170,7 @@ struct mmu_fast {
     uint64_t *lru_clock; /* the TLB's LRU clock */
     uint64_t *tlb_hits;  /* the counter a hit adds to */
     struct fetch_view fetch;
-    struct fast_entry load[4][FAST_ENTRIES];  /* indexed by effective privilege */
+    struct fast_entry load[4][FAST_ENTRIES]; /* indexed by effective privilege */
     struct fast_entry store[4][FAST_ENTRIES];
 };
 
@@ -186,8 +186,8 @@ static inline void tlb_touch(struct mmu_fast *fast, struct tlb_entry *te)
 
 struct mmu_stats {
     uint64_t tlb_hits, tlb_misses, tlb_flushes;
-    uint64_t walk_count;      /* translation attempts that walked */
-    uint64_t walk_accesses;   /* PTE reads, all stages */
+    uint64_t walk_count;    /* translation attempts that walked */
+    uint64_t walk_accesses; /* PTE reads, all stages */
     uint64_t walk_s1_accesses;
     uint64_t walk_s2_accesses;
     uint64_t walk_max_accesses;
@@ -203,7 +203,7 @@ struct mmu_config {
 /* What one access asks of the translation unit. */
 struct xlate_req {
     gva_t gva;
-    unsigned size;     /* bytes, must not cross a page (the CPU splits) */
+    unsigned size; /* bytes, must not cross a page (the CPU splits) */
     enum access_type acc;
     enum priv_level priv; /* effective privilege (after MPRV for data) */
     uint64_t satp;

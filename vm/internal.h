@@ -46,7 +46,7 @@ struct vm {
     gva_t breakpoints[64];
     unsigned n_breakpoints;
 
-    uint64_t next_tick_insns; /* look at the console and limits again by here */
+    uint64_t next_tick_insns;  /* look at the console and limits again by here */
     uint64_t trap_storm_insns; /* insns when the current run of traps began */
     unsigned trap_storm_count;
 
