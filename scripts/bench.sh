@@ -98,3 +98,19 @@ else
     echo "bench: FAIL insns between the reads is $vm_delta, the guest's rdinstret says $guest_delta"
     exit 1
 fi
+
+# DESIGN.md "Time": on a terminal, virtual time never runs ahead of wall time.
+# spin with --max-insns 100000000 is 10^8 / 10 = 10^7 ticks = 1 s of virtual
+# time: on a pseudo-terminal (script(1)) it must take at least 1 s of wall
+# time; from /dev/null it runs flat out. A lower bound only: sleeping can't
+# finish early, however noisy the machine.
+if command -v script >/dev/null 2>&1; then
+    tty_s=$(seconds script -qec "$VMLAB --quiet --max-insns 100000000 $GUESTS/spin.elf" /dev/null)
+    pipe_s=$(seconds "$VMLAB" --quiet --max-insns 100000000 "$GUESTS/spin.elf")
+    if awk -v t="$tty_s" 'BEGIN { exit !(t >= 1.0) }'; then
+        echo "bench: pacing: 1 s of virtual time took $tty_s s on a terminal, $pipe_s s from a pipe"
+    else
+        echo "bench: FAIL pacing: 1 s of virtual time took only $tty_s s on a terminal"
+        exit 1
+    fi
+fi
