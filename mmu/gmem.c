@@ -37,6 +37,16 @@
 #define GMEM_MAX_MMIO   32
 
 /* Where one 4 KiB page of RAM or ROM lives, and its flags byte. */
+/*
+ * Besides the public GPAGE_* bits, a page's flags byte records whether the
+ * VMM ever wrote it (loader, device tree, boot ROM). Frames come zeroed from
+ * hostmem and the guest has not run when the reset snapshot is taken, so
+ * only those pages can hold anything: the snapshot reads no other page
+ * (touching all of RAM would cost ~40 ms per 128 MiB at every start).
+ */
+#define GPAGE_PUBLIC_FLAGS (GPAGE_CODE | GPAGE_WATCH)
+#define GPAGE_VMM_WRITTEN  (1u << 7)
+
 struct gpage_ref {
     enum gpa_kind kind;
     hpa_t hpa;
@@ -297,7 +307,7 @@ void gmem_lookup(const struct gmem *gm, gpa_t gpa, struct gpa_info *out)
         out->kind = page.kind;
         out->hpa_page = page.hpa;
         out->host_page = page.host;
-        out->page_flags = *page.flags;
+        out->page_flags = *page.flags & GPAGE_PUBLIC_FLAGS;
         return;
     }
     for (unsigned i = 0; i < gm->nmmio; i++) {
@@ -363,6 +373,14 @@ static uint8_t *gmem_chunk(const struct gmem *gm, gpa_t gpa, size_t len, size_t 
     return page.host + (gpa & PAGE_MASK);
 }
 
+static void gmem_mark_vmm_written(struct gmem *gm, gpa_t gpa)
+{
+    struct gpage_ref page;
+    if (gmem_page(gm, gpa, &page)) {
+        *page.flags |= GPAGE_VMM_WRITTEN;
+    }
+}
+
 int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf, size_t len)
 {
     uint8_t *dst = buf;
@@ -392,6 +410,7 @@ int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf, size_t len)
         size_t chunk;
         uint8_t *host = gmem_chunk(gm, gpa, len, &chunk);
         memcpy(host, src, chunk);
+        gmem_mark_vmm_written(gm, gpa);
         src += chunk;
         gpa += chunk;
         len -= chunk;
@@ -410,6 +429,22 @@ static uint64_t gmem_backed_npages(const struct gmem *gm)
         n += gm->rom[i].npages;
     }
     return n;
+}
+
+/* The flags byte of backed page `index` (RAM pages first, then each ROM). */
+static uint8_t gmem_backed_flags(const struct gmem *gm, uint64_t index)
+{
+    if (index < gm->ram_npages) {
+        return gm->ram_flags[index];
+    }
+    index -= gm->ram_npages;
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        if (index < gm->rom[i].npages) {
+            return gm->rom[i].flags[index];
+        }
+        index -= gm->rom[i].npages;
+    }
+    return 0;
 }
 
 static uint8_t *gmem_backed_host(const struct gmem *gm, uint64_t index)
@@ -457,7 +492,8 @@ int gmem_snapshot(struct gmem *gm)
         return -ENOMEM;
     }
     for (uint64_t i = 0; i < npages; i++) {
-        if (!page_is_zero(gmem_backed_host(gm, i))) {
+        if ((gmem_backed_flags(gm, i) & GPAGE_VMM_WRITTEN) &&
+            !page_is_zero(gmem_backed_host(gm, i))) {
             nonzero[i / 64] |= 1ull << (i % 64);
             ncopies++;
         }

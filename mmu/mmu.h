@@ -99,7 +99,11 @@ __attribute__((warn_unused_result)) int gmem_read(const struct gmem *gm, gpa_t g
                                                   size_t len);
 __attribute__((warn_unused_result)) int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf,
                                                    size_t len);
-/* Take / restore a copy of all RAM and ROM contents (reset). */
+/*
+ * Take / restore a copy of all RAM and ROM contents (reset). Take it before
+ * the guest runs: it copies the pages the VMM wrote with gmem_write, every
+ * other page being still zero; restoring zeroes the rest.
+ */
 __attribute__((warn_unused_result)) int gmem_snapshot(struct gmem *gm);
 void gmem_restore(struct gmem *gm);
 
