@@ -269,6 +269,87 @@ static void cmd_disas(struct monitor *mon, const char *arg1, const char *arg2)
     }
 }
 
+/* PTE flag letters as the spec orders them: D A G U X W R V (§4.3.1). */
+static void pte_flags_text(uint64_t pte, char out[9])
+{
+    static const char letters[] = "DAGUXWRV";
+    for (int bit = 7; bit >= 0; bit--) {
+        out[7 - bit] = (pte >> bit) & 1 ? letters[7 - bit] : '-';
+    }
+    out[8] = '\0';
+}
+
+static const char *const xlate_status_text[] = {
+    [XLATE_OK] = "ok",
+    [XLATE_MMIO] = "a device (MMIO)",
+    [XLATE_PAGE_FAULT] = "page fault",
+    [XLATE_ACCESS_FAULT] = "access fault",
+};
+
+/*
+ * walk GVA: every PTE access the hart's walk of GVA makes, in order - the
+ * lecture's 页表遍历, read one access at a time. Nothing is counted or set.
+ */
+static void cmd_walk(struct monitor *mon, const char *arg)
+{
+    uint64_t gva;
+    struct xlate_out out;
+    struct walk_trace trace;
+
+    if (!arg || parse_number(arg, &gva)) {
+        fputs("usage: walk GVA\n", mon->out);
+        return;
+    }
+    vm_debug_walk(mon->vm, gva, &out, &trace);
+    if (trace.n == 0 && !trace.tlb_hit) {
+        fputs("no walk: translation is off here (M-mode, or satp Bare): GPA = GVA\n", mon->out);
+    }
+    for (unsigned i = 0; i < trace.n; i++) {
+        const struct walk_step *st = &trace.step[i];
+        char flags[9];
+        pte_flags_text(st->pte, flags);
+        fprintf(mon->out,
+                "%2u: stage %u level %u %s PTE at GPA 0x%" PRIx64 " (HPA 0x%" PRIx64
+                "): 0x%016" PRIx64 " %s\n",
+                i + 1, st->stage, st->level, st->is_write ? "write" : "read ", st->pte_gpa,
+                st->pte_hpa, st->pte, flags);
+    }
+    fprintf(mon->out, "TLB %s; %u PTE accesses; %s", trace.tlb_hit ? "hit" : "miss", trace.n,
+            xlate_status_text[out.status]);
+    if (out.status == XLATE_OK || out.status == XLATE_MMIO) {
+        fprintf(mon->out, ": GVA 0x%" PRIx64 " -> GPA 0x%" PRIx64, gva, out.gpa);
+        if (out.status == XLATE_OK) {
+            fprintf(mon->out, " -> HPA 0x%" PRIx64, out.hpa);
+        }
+    }
+    fputc('\n', mon->out);
+}
+
+/* info tlb: the valid entries of the modelled TLB, set by set. */
+static void cmd_info_tlb(struct monitor *mon)
+{
+    const struct tlb_entry *entries;
+    unsigned ways = 1;
+    unsigned n = vm_debug_tlb(mon->vm, &entries, &ways);
+    unsigned valid = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        const struct tlb_entry *te = &entries[i];
+        if (!te->valid) {
+            continue;
+        }
+        char flags[9];
+        pte_flags_text(te->pte_perms, flags);
+        fprintf(mon->out,
+                "set %2u way %u: GVA 0x%" PRIx64 " -> GPA 0x%" PRIx64 " asid %u%s level %u %s"
+                " lru %" PRIu64 "\n",
+                i / ways, i % ways, te->vpn << 12, te->gpa_page, te->asid,
+                te->global ? " global" : "", te->level, flags, te->lru);
+        valid++;
+    }
+    fprintf(mon->out, "%u of %u entries valid (%u ways)\n", valid, n, ways);
+}
+
 static void cmd_break(struct monitor *mon, const char *arg)
 {
     uint64_t gva;
@@ -323,6 +404,8 @@ static void cmd_trace(struct monitor *mon, const char *what, const char *onoff)
 static void cmd_help(struct monitor *mon)
 {
     fputs("info registers|csrs|exits|stats   the virtual hart's state and counters\n"
+          "info tlb            the modelled TLB's valid entries\n"
+          "walk GVA            every PTE access of the walk of GVA (nothing counted)\n"
           "step [N]            run N instructions (default 1), then stop\n"
           "continue            run until a breakpoint or the end\n"
           "break [GVA]         stop before executing at GVA (no argument: list)\n"
@@ -345,8 +428,10 @@ static int cmd_info(struct monitor *mon, const char *what)
         vm_stats_foreach(mon->vm, print_exit_stat, mon);
     } else if (what && strcmp(what, "stats") == 0) {
         vm_stats_foreach(mon->vm, print_stat, mon);
+    } else if (what && strcmp(what, "tlb") == 0) {
+        cmd_info_tlb(mon);
     } else {
-        fputs("usage: info registers|csrs|exits|stats\n", mon->out);
+        fputs("usage: info registers|csrs|exits|stats|tlb\n", mon->out);
     }
     return -1;
 }
@@ -390,6 +475,8 @@ int monitor_execute(struct monitor *mon, const char *line)
         cmd_examine(mon, false, cmd + 2, arg1);
     } else if (cmd[0] == 'x' && (cmd[1] == '\0' || cmd[1] == '/')) {
         cmd_examine(mon, true, cmd + 1, arg1);
+    } else if (strcmp(cmd, "walk") == 0) {
+        cmd_walk(mon, arg1);
     } else if (strcmp(cmd, "disas") == 0) {
         cmd_disas(mon, arg1, arg2);
     } else if (strcmp(cmd, "trace") == 0) {

@@ -159,7 +159,7 @@ unsigned vm_trace_flags(const struct vm *vm)
     return vm->cfg.trace;
 }
 
-int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa)
+void vm_debug_walk(struct vm *vm, gva_t gva, struct xlate_out *out, struct walk_trace *trace)
 {
     const struct hart *h = &vm->vcpu.hart;
     struct xlate_req req = {
@@ -171,8 +171,18 @@ int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa)
         .sum = (h->csr.mstatus & MSTATUS_SUM) != 0,
         .mxr = (h->csr.mstatus & MSTATUS_MXR) != 0,
     };
+    mmu_probe(vm->vcpu.mmu, &req, out, trace);
+}
+
+unsigned vm_debug_tlb(const struct vm *vm, const struct tlb_entry **out, unsigned *out_ways)
+{
+    return mmu_tlb_view(vm->vcpu.mmu, out, out_ways);
+}
+
+int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa)
+{
     struct xlate_out out;
-    mmu_probe(vm->vcpu.mmu, &req, &out, NULL);
+    vm_debug_walk(vm, gva, &out, NULL);
     if (out.status != XLATE_OK) {
         return -EFAULT;
     }

@@ -108,6 +108,10 @@ struct gmem *vm_gmem(struct vm *vm);
 /* Translate a GVA as the hart would now, without touching the TLB or any
  * counter (the VMM's own inspection). 0, or -EFAULT when it would fault. */
 int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa);
+/* The same, with every access of the walk (monitor `walk`): see mmu_probe. */
+void vm_debug_walk(struct vm *vm, gva_t gva, struct xlate_out *out, struct walk_trace *trace);
+/* The modelled TLB's entries, set after set (monitor `info tlb`). */
+unsigned vm_debug_tlb(const struct vm *vm, const struct tlb_entry **out, unsigned *out_ways);
 
 typedef void (*stat_fn)(void *ctx, const char *name, uint64_t value);
 /* Every counter, by DESIGN.md name, in a fixed order. */

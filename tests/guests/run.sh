@@ -353,6 +353,36 @@ test_echo_pipe() {
     fi
 }
 
+# monitor `walk` and `info tlb` on the paging guest, stopped before the first
+# U-mode instruction of task 1 under Sv39. guests/paging.c maps USER_CODE_VA
+# 0x40000000 to __user_start with USER_CODE_PTE = V|R|X|U (A still clear:
+# the fetch has not happened). Sv39 walks 3 levels: level 2 (root), level 1,
+# level 0 - 3 PTE reads; the TLB has no entry for the page yet (miss).
+test_monitor_walk() {
+    local user_start
+    user_start=$(sym_addr "$GUESTS/paging.elf" __user_start)
+    [ -n "$user_start" ] || { skip monitor-walk "no __user_start symbol (nm)"; return; }
+    user_start=$(printf '%x' "$((16#$user_start))")
+    printf 'break 0x40000000\ncontinue\nwalk 0x40000000\ninfo tlb\nquit\n' >"$TMP/walk.script"
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --monitor-script "$TMP/walk.script" \
+        "$GUESTS/paging.elf" >"$TMP/walk.out" 2>&1 </dev/null
+    local levels summary leaf
+    levels=$(sed -n 's/^ *[0-9]*: stage 1 level \([0-9]\) read .*/\1/p' "$TMP/walk.out" | tr -d '\n')
+    summary="TLB miss; 3 PTE accesses; ok: GVA 0x40000000 -> GPA 0x$user_start"
+    leaf=$(grep -c ' level 0 read .* ---UX-RV$' "$TMP/walk.out")
+    if [ "$levels" != 210 ]; then
+        fail monitor-walk "levels walked '$levels', expected 2, 1, 0 (Sv39)"
+    elif ! grep -q "^$summary -> HPA 0x" "$TMP/walk.out"; then
+        fail monitor-walk "no '$summary -> HPA ...' line"
+    elif [ "$leaf" != 1 ]; then
+        fail monitor-walk "leaf PTE flags are not ---UX-RV (USER_CODE_PTE, A clear)"
+    elif ! grep -q "^[0-9]* of 64 entries valid (4 ways)$" "$TMP/walk.out"; then
+        fail monitor-walk "info tlb did not report the 64-entry, 4-way TLB"
+    else
+        pass monitor-walk
+    fi
+}
+
 test_wildjump() {
     test_selfcheck wildjump 'wildjump: pass'
     # Privileged §3.1.15 Table 3.6: an instruction access fault is cause 1; mtval (§3.1.16)
@@ -633,6 +663,7 @@ if [ "$QUICK" != 1 ]; then
     test_wildjump
     test_mtimeset
     test_echo_pipe
+    test_monitor_walk
     test_bad_images
     test_reboot
     test_monitor_delete
