@@ -190,6 +190,9 @@ void cpu_emulate_priv(struct hart *h, const struct vm_exit *e);
 void cpu_reflect_trap(struct hart *h, uint64_t cause, uint64_t tval);
 void cpu_complete_mmio(struct hart *h, const struct mmio_access *mmio);
 
+/* Is h->pc one of the monitor's breakpoints (h->breakpoints)? */
+bool hart_at_breakpoint(const struct hart *h);
+
 /* Level of an interrupt line driven from outside (CLINT MTIP/MSIP, PLIC MEIP/SEIP). */
 void hart_set_irq_line(struct hart *h, unsigned irq_bit, bool level);
 /* Is an interrupt pending in mip & mie (enabled or not)? Wakes WFI. */

@@ -416,7 +416,7 @@ static int run_fast(struct hart *h)
     return r;
 }
 
-static bool run_at_breakpoint(const struct hart *h)
+bool hart_at_breakpoint(const struct hart *h)
 {
     for (unsigned i = 0; i < h->n_breakpoints; i++) {
         if (h->breakpoints[i] == h->pc) {
@@ -441,7 +441,7 @@ static int run_debug(struct hart *h)
         uint32_t raw;
         int r;
 
-        if (h->n_breakpoints && run_at_breakpoint(h)) {
+        if (h->n_breakpoints && hart_at_breakpoint(h)) {
             return run_debug_exit(h);
         }
         in = cpu_fetch(h);

@@ -103,19 +103,28 @@ struct trace_mark vm_trace_mark(const struct vcpu *vcpu)
     return (struct trace_mark){.pc = h->pc, .insns = h->insns, .priv = h->priv};
 }
 
-/* One 16-bit parcel of code at gva, fetched as the hart at priv would, nothing counted. */
-static int vm_debug_fetch16(struct vm *vm, gva_t gva, enum priv_level priv, uint16_t *out)
+/* Translate gva as the hart would for acc at priv, touching no TLB entry or counter. */
+static void vm_debug_probe(struct vm *vm, gva_t gva, enum access_type acc, enum priv_level priv,
+                           struct xlate_out *out, struct walk_trace *trace)
 {
     const struct hart *h = &vm->vcpu.hart;
     struct xlate_req req = {
         .gva = gva,
-        .size = 2,
-        .acc = ACCESS_FETCH,
+        .size = acc == ACCESS_FETCH ? 2 : 1,
+        .acc = acc,
         .priv = priv,
         .satp = h->csr.satp,
+        .sum = (h->csr.mstatus & MSTATUS_SUM) != 0,
+        .mxr = (h->csr.mstatus & MSTATUS_MXR) != 0,
     };
+    mmu_probe(vm->vcpu.mmu, &req, out, trace);
+}
+
+/* One 16-bit parcel of code at gva, fetched as the hart at priv would, nothing counted. */
+static int vm_debug_fetch16(struct vm *vm, gva_t gva, enum priv_level priv, uint16_t *out)
+{
     struct xlate_out xo;
-    mmu_probe(vm->vcpu.mmu, &req, &xo, NULL);
+    vm_debug_probe(vm, gva, ACCESS_FETCH, priv, &xo, NULL);
     if (xo.status != XLATE_OK) {
         return -EFAULT;
     }
@@ -161,17 +170,7 @@ unsigned vm_trace_flags(const struct vm *vm)
 
 void vm_debug_walk(struct vm *vm, gva_t gva, struct xlate_out *out, struct walk_trace *trace)
 {
-    const struct hart *h = &vm->vcpu.hart;
-    struct xlate_req req = {
-        .gva = gva,
-        .size = 1,
-        .acc = ACCESS_LOAD,
-        .priv = h->data_priv,
-        .satp = h->csr.satp,
-        .sum = (h->csr.mstatus & MSTATUS_SUM) != 0,
-        .mxr = (h->csr.mstatus & MSTATUS_MXR) != 0,
-    };
-    mmu_probe(vm->vcpu.mmu, &req, out, trace);
+    vm_debug_probe(vm, gva, ACCESS_LOAD, vm->vcpu.hart.data_priv, out, trace);
 }
 
 unsigned vm_debug_tlb(const struct vm *vm, const struct tlb_entry **out, unsigned *out_ways)

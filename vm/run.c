@@ -266,23 +266,12 @@ static void vm_pace(struct vm *vm)
     }
 }
 
-/* Between slices: the host side of the machine (console input, time limits). */
+/* Between slices: the host side of the machine (console input, pacing); the
+ * loop checks the limits after every exit. */
 static void vm_tick(struct vm *vm)
 {
-    vm_check_limits(vm);
     console_service(vm);
     vm_pace(vm);
-}
-
-/* Is the hart stopped on a breakpoint of the monitor? */
-static bool vm_at_breakpoint(const struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->n_breakpoints; i++) {
-        if (vm->breakpoints[i] == vm->vcpu.hart.pc) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /*
@@ -303,7 +292,7 @@ static void vm_debug_stop(struct vm *vm)
     console_resume_raw(vm->console);
     if (action == VM_DEBUG_QUIT) {
         vm_request_stop(vm, VMLAB_EXIT_STOPPED, "stopped from the monitor (quit)");
-    } else if (vm_at_breakpoint(vm)) {
+    } else if (hart_at_breakpoint(&vm->vcpu.hart)) {
         vm->resume_past_break = true; /* continue or step: not stopping at this pc again */
     }
 }
@@ -317,7 +306,7 @@ static bool vm_debug_due(struct vm *vm, const struct vm_exit *e)
     if (vm->step_target) {
         /* as gdb's stepi N: a breakpoint on the way ends the steps early */
         return vm->vcpu.hart.insns >= vm->step_target ||
-               (e->reason == EXIT_DEBUG && vm_at_breakpoint(vm));
+               (e->reason == EXIT_DEBUG && hart_at_breakpoint(&vm->vcpu.hart));
     }
     return e->reason == EXIT_DEBUG;
 }
