@@ -33,8 +33,8 @@ struct monitor {
 };
 
 static const char *const command_names[] = {
-    "info",  "step", "continue", "break",     "delete", "x",     "xp",    "disas",
-    "trace", "help", "quit",     "registers", "csrs",   "exits", "stats", NULL,
+    "info", "step", "continue",  "break", "delete", "x",     "xp",  "disas", "trace",
+    "help", "quit", "registers", "csrs",  "exits",  "stats", "tlb", "walk",  NULL,
 };
 
 static const char *const gpr_names[32] = {
