@@ -101,23 +101,40 @@ static struct insn *fetch_cross_page(struct hart *h, uint16_t low)
     return scratch;
 }
 
-/* Decode the instruction at h->pc (host: its bytes) into slot, or hand off a crossing one. */
-static struct insn *fetch_decode(struct hart *h, const uint8_t *host, struct insn *slot)
+/*
+ * Decode the slot at byte offset `offset` of a code page whose bytes are at
+ * host_page. False for a 32-bit instruction in the page's last two bytes:
+ * it crosses the page, so it is never cached and never part of a block.
+ */
+static bool slot_decode(const uint8_t *host_page, unsigned offset, struct insn *slot)
 {
     uint16_t low;
     uint32_t raw;
 
-    memcpy(&low, host, 2);
+    memcpy(&low, host_page + offset, 2);
     if ((low & 3) != 3) {
         insn_decode(low, slot);
+        return true;
+    }
+    if (offset == PAGE_SIZE - 2) {
+        return false;
+    }
+    memcpy(&raw, host_page + offset, 4);
+    insn_decode(raw, slot);
+    return true;
+}
+
+/* Decode the instruction at h->pc (host: its bytes) into slot, or hand off a crossing one. */
+static struct insn *fetch_decode(struct hart *h, const uint8_t *host, struct insn *slot)
+{
+    unsigned offset = (unsigned)(h->pc & PAGE_MASK);
+    uint16_t low;
+
+    if (slot_decode(host - offset, offset, slot)) {
         return slot;
     }
-    if ((h->pc & PAGE_MASK) == PAGE_SIZE - 2) {
-        return fetch_cross_page(h, low);
-    }
-    memcpy(&raw, host, 4);
-    insn_decode(raw, slot);
-    return slot;
+    memcpy(&low, host, 2);
+    return fetch_cross_page(h, low);
 }
 
 /* The page now holds decoded code: stores to it must take the slow path. */
@@ -178,29 +195,6 @@ static int run_stopped(struct hart *h, const struct insn *in, int reason)
 }
 
 /*
- * Decode the slot at byte offset `offset` of a code page whose bytes are at
- * host_page. False for a 32-bit instruction in the page's last two bytes:
- * it crosses the page, so it is never cached and never part of a block.
- */
-static bool block_decode_slot(const uint8_t *host_page, unsigned offset, struct insn *slot)
-{
-    uint16_t low;
-    uint32_t raw;
-
-    memcpy(&low, host_page + offset, 2);
-    if ((low & 3) != 3) {
-        insn_decode(low, slot);
-        return true;
-    }
-    if (offset == PAGE_SIZE - 2) {
-        return false;
-    }
-    memcpy(&raw, host_page + offset, 4);
-    insn_decode(raw, slot);
-    return true;
-}
-
-/*
  * Build the block that starts at slot `first` of cp, decoding the slots it
  * runs through, and keep it in cp->blocks. NULL when even the first
  * instruction crosses the page, or the host is out of memory: the caller
@@ -216,7 +210,7 @@ static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
     while (n < BLOCK_MAX_INSNS && offset < PAGE_SIZE) {
         struct insn *slot = &cp->slots[offset >> 1];
 
-        if (!slot->exec && !block_decode_slot(host_page, offset, slot)) {
+        if (!slot->exec && !slot_decode(host_page, offset, slot)) {
             break;
         }
         run[n++] = *slot;
