@@ -431,36 +431,22 @@ static uint64_t gmem_backed_npages(const struct gmem *gm)
     return n;
 }
 
-/* The flags byte of backed page `index` (RAM pages first, then each ROM). */
-static uint8_t gmem_backed_flags(const struct gmem *gm, uint64_t index)
+/* Backed page `index` (RAM pages first, then each ROM's): its host bytes and flags. */
+static void gmem_backed_page(const struct gmem *gm, uint64_t index, struct gpage_ref *out)
 {
     if (index < gm->ram_npages) {
-        return gm->ram_flags[index];
+        gmem_page(gm, gm->ram_base + (index << PAGE_SHIFT), out);
+        return;
     }
     index -= gm->ram_npages;
     for (unsigned i = 0; i < gm->nrom; i++) {
         if (index < gm->rom[i].npages) {
-            return gm->rom[i].flags[index];
+            gmem_page(gm, gm->rom[i].gpa + (index << PAGE_SHIFT), out);
+            return;
         }
         index -= gm->rom[i].npages;
     }
-    return 0;
-}
-
-static uint8_t *gmem_backed_host(const struct gmem *gm, uint64_t index)
-{
-    if (index < gm->ram_npages) {
-        const struct gchunk *chunk = &gm->chunk[index / GMEM_RUN_FRAMES];
-        return chunk->host + ((index % GMEM_RUN_FRAMES) << PAGE_SHIFT);
-    }
-    index -= gm->ram_npages;
-    for (unsigned i = 0; i < gm->nrom; i++) {
-        if (index < gm->rom[i].npages) {
-            return gm->rom[i].run_host + (index << PAGE_SHIFT);
-        }
-        index -= gm->rom[i].npages;
-    }
-    return NULL;
+    assert(!"gmem_backed_page: index past the backed pages"); /* a vmlab bug */
 }
 
 static bool page_is_zero(const uint8_t *host)
@@ -492,8 +478,9 @@ int gmem_snapshot(struct gmem *gm)
         return -ENOMEM;
     }
     for (uint64_t i = 0; i < npages; i++) {
-        if ((gmem_backed_flags(gm, i) & GPAGE_VMM_WRITTEN) &&
-            !page_is_zero(gmem_backed_host(gm, i))) {
+        struct gpage_ref page;
+        gmem_backed_page(gm, i, &page);
+        if ((*page.flags & GPAGE_VMM_WRITTEN) && !page_is_zero(page.host)) {
             nonzero[i / 64] |= 1ull << (i % 64);
             ncopies++;
         }
@@ -505,7 +492,9 @@ int gmem_snapshot(struct gmem *gm)
     }
     for (uint64_t i = 0, copy = 0; i < npages; i++) {
         if (bit_is_set(nonzero, i)) {
-            memcpy(data + (copy++ << PAGE_SHIFT), gmem_backed_host(gm, i), PAGE_SIZE);
+            struct gpage_ref page;
+            gmem_backed_page(gm, i, &page);
+            memcpy(data + (copy++ << PAGE_SHIFT), page.host, PAGE_SIZE);
         }
     }
     free(gm->snap.nonzero);
@@ -519,7 +508,9 @@ int gmem_snapshot(struct gmem *gm)
 void gmem_restore(struct gmem *gm)
 {
     for (uint64_t i = 0, copy = 0; i < gm->snap.npages; i++) {
-        uint8_t *host = gmem_backed_host(gm, i);
+        struct gpage_ref page;
+        gmem_backed_page(gm, i, &page);
+        uint8_t *host = page.host;
         if (bit_is_set(gm->snap.nonzero, i)) {
             memcpy(host, gm->snap.data + (copy++ << PAGE_SHIFT), PAGE_SIZE);
         } else if (!page_is_zero(host)) {
