@@ -88,7 +88,7 @@ static int fp_retire(struct hart *h, const struct insn *in, const struct sf_env 
         fp_set_dirty(h);
     }
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 /* An F/D instruction whose rounding mode is reserved (or FS is off): illegal. */
@@ -119,7 +119,7 @@ static int fp_load(struct hart *h, const struct insn *in, unsigned size)
     }
     write_f(h, in->rd, size == 4 ? SF_F32 : SF_F64, val);
     h->pc += in->len;
-    return 0;
+    return exec_next_checked(h, in);
 }
 
 /* FSW/FSD: M[x[rs1] + imm] = low bits of f[rs2], upper bits ignored (§12.2). */
@@ -137,7 +137,7 @@ static int fp_store(struct hart *h, const struct insn *in, unsigned size)
         return rc;
     }
     h->pc += in->len;
-    return 0;
+    return exec_next_checked(h, in);
 }
 
 int exec_flw(struct hart *h, const struct insn *in)

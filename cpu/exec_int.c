@@ -41,12 +41,28 @@ static uint64_t sext_size(uint64_t value, unsigned size)
     }
 }
 
-/* Write rd (x[32] when rd was x0) and move to the next instruction. */
-static int retire_rd(struct hart *h, const struct insn *in, uint64_t value)
+/* Write rd (x[32] when rd was x0) and go on to the next instruction. */
+static inline int retire_rd(struct hart *h, const struct insn *in, uint64_t value)
 {
     h->x[in->rd] = value;
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
+}
+
+/* The same after a memory access (AMOs, LR/SC, a load's slow path). */
+static int retire_rd_checked(struct hart *h, const struct insn *in, uint64_t value)
+{
+    h->x[in->rd] = value;
+    h->pc += in->len;
+    return exec_next_checked(h, in);
+}
+
+/* The stop entry at the end of every array: the chain returns from here. */
+int exec_block_end(struct hart *h, const struct insn *in)
+{
+    (void)h;
+    (void)in;
+    return EXEC_BLOCK_END;
 }
 
 int exec_illegal(struct hart *h, const struct insn *in)
@@ -76,7 +92,7 @@ int exec_jal(struct hart *h, const struct insn *in)
     uint64_t link = h->pc + in->len;
     h->pc += (uint64_t)in->imm;
     h->x[in->rd] = link;
-    return 0;
+    return exec_next(h, in);
 }
 
 int exec_jalr(struct hart *h, const struct insn *in)
@@ -84,13 +100,13 @@ int exec_jalr(struct hart *h, const struct insn *in)
     uint64_t target = (h->x[in->rs1] + (uint64_t)in->imm) & ~1ull; /* rs1 may be rd */
     h->x[in->rd] = h->pc + in->len;
     h->pc = target;
-    return 0;
+    return exec_next(h, in);
 }
 
 static int branch(struct hart *h, const struct insn *in, bool is_taken)
 {
     h->pc += is_taken ? (uint64_t)in->imm : in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 int exec_beq(struct hart *h, const struct insn *in)
@@ -145,7 +161,7 @@ static __attribute__((noinline)) int load_slow(struct hart *h, const struct insn
     if (rc != 0) {
         return rc;
     }
-    return retire_rd(h, in, is_signed ? sext_size(value, size) : value);
+    return retire_rd_checked(h, in, is_signed ? sext_size(value, size) : value);
 }
 
 /* A load: the fast path inline (cpu/mem.h), gives the bytes zero-extended. */
@@ -174,7 +190,7 @@ static __attribute__((noinline)) int store_slow(struct hart *h, const struct ins
         return rc;
     }
     h->pc += in->len;
-    return 0;
+    return exec_next_checked(h, in);
 }
 
 static inline __attribute__((always_inline)) int store(struct hart *h, const struct insn *in,
@@ -188,7 +204,7 @@ static inline __attribute__((always_inline)) int store(struct hart *h, const str
     }
     mem_host_write(mem_fast_host(fe, gva), size, h->x[in->rs2]);
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 int exec_lb(struct hart *h, const struct insn *in)
@@ -397,13 +413,13 @@ int exec_sraw(struct hart *h, const struct insn *in)
 int exec_fence(struct hart *h, const struct insn *in)
 {
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 int exec_fence_i(struct hart *h, const struct insn *in)
 {
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 /* ----------------------------------------------------------------- M */
@@ -535,7 +551,7 @@ static int load_reserved(struct hart *h, const struct insn *in, unsigned size)
     }
     h->resv_valid = true;
     h->resv_gpa = gpa;
-    return retire_rd(h, in, atomic_load_sized(host, size));
+    return retire_rd_checked(h, in, atomic_load_sized(host, size));
 }
 
 /* SC: store only if the reservation is ours and on this GPA; rd = 0 on
@@ -557,7 +573,7 @@ static int store_conditional(struct hart *h, const struct insn *in, unsigned siz
     } else if (is_success) {
         __atomic_store_n((uint64_t *)(void *)host, h->x[in->rs2], __ATOMIC_SEQ_CST);
     }
-    return retire_rd(h, in, is_success ? 0 : 1);
+    return retire_rd_checked(h, in, is_success ? 0 : 1);
 }
 
 int exec_lr_w(struct hart *h, const struct insn *in)
@@ -655,7 +671,7 @@ static int amo(struct hart *h, const struct insn *in, unsigned size, enum amo_op
     } else {
         old = amo_rmw64(host, op, h->x[in->rs2]);
     }
-    return retire_rd(h, in, old);
+    return retire_rd_checked(h, in, old);
 }
 
 int exec_amoswap_w(struct hart *h, const struct insn *in)

@@ -37,7 +37,7 @@ static int csr_exec(struct hart *h, const struct insn *in, enum csr_op op, uint6
     }
     h->x[in->rd] = old;
     h->pc += in->len;
-    return 0;
+    return exec_next(h, in);
 }
 
 /* The immediate forms carry a 5-bit zimm in the rs1 field (bits 19:15). */

@@ -19,11 +19,19 @@
 
 /*
  * An execute function: guards first (may the hart do this here?), then the
- * spec pseudocode. Returns 0 when the instruction retired and h->pc has been
- * advanced, or the exit reason (with *h->exit filled in) when it must leave
- * the interpreter: EXIT_GUEST_TRAP for an exception (pc unchanged), EXIT_MMIO
- * for a device access, EXIT_PRIV_INSN / EXIT_WFI for trap-and-emulate.
- * An instruction that exits has not retired.
+ * spec pseudocode. Execute functions are threaded: one that retires its
+ * instruction advances h->pc and goes straight on to the next instruction
+ * of the array it sits in (exec_next: a tail call, so no return to a loop
+ * between two instructions). Every array ends in a stop entry
+ * (exec_block_end), so the chain returns:
+ *   EXEC_BLOCK_END  every instruction before the stop entry retired;
+ *   EXEC_STOP       the last one run retired, and h->pc is the next one, but
+ *                   a memory access changed what the block runs on (see
+ *                   exec_next_checked), so the rest must not run;
+ *   an exit reason  (with *h->exit filled in) the instruction at h->pc did
+ *                   not retire: EXIT_GUEST_TRAP for an exception (pc
+ *                   unchanged), EXIT_MMIO for a device access,
+ *                   EXIT_PRIV_INSN / EXIT_WFI for trap-and-emulate.
  */
 typedef int (*exec_fn)(struct hart *h, const struct insn *in);
 
@@ -49,6 +57,35 @@ struct insn {
  */
 enum { INSN_ENDS_BLOCK = 1 };
 
+enum { EXEC_BLOCK_END = -1, EXEC_STOP = -2 };
+
+/* Go on to the next instruction of the array (a tail call at -O2). */
+static inline int exec_next(struct hart *h, const struct insn *in)
+{
+    return in[1].exec(h, in + 1);
+}
+
+/* The stop entry after the last instruction of every array run. */
+int exec_block_end(struct hart *h, const struct insn *in);
+/*
+ * exec_next after a memory access that may have taken a slow path. A slow
+ * path may have dropped this page's decoded code (a store to it), let the
+ * TLB evict the entry the fetch view shows, or queued a watched-store exit:
+ * then the block stops after this instruction. (A fast-path hit changes
+ * none of these, so the plain loads and stores test only on the slow path.)
+ */
+static inline int exec_next_checked(struct hart *h, const struct insn *in)
+{
+    if (__builtin_expect(h->exit_after_pending ||
+                             (h->fast && h->fast->fetch.vpn_tag != h->pc >> PAGE_SHIFT),
+                         0)) {
+        return EXEC_STOP;
+    }
+    return exec_next(h, in);
+}
+/* Run one instruction on its own (a copy followed by a stop entry): 0 when it retired. */
+int cpu_exec_one(struct hart *h, const struct insn *in);
+
 /* The longest run of instructions one block holds (a cap on host memory per block). */
 #define BLOCK_MAX_INSNS 64u
 
@@ -62,9 +99,10 @@ enum { INSN_ENDS_BLOCK = 1 };
  */
 struct block {
     unsigned n;
+    unsigned last_offset;  /* bytes from the first instruction to the last */
     uint64_t next_pc[2];   /* where it went before (pc), for... */
     struct block *next[2]; /* ...the block there: same page only, so same lifetime */
-    struct insn insns[];
+    struct insn insns[]; /* n instructions, then a stop entry */
 };
 
 #define CODE_PAGE_SLOTS (PAGE_SIZE / 2) /* one slot per 2-byte offset (C extension) */

@@ -12,32 +12,39 @@
  *
  * The exec contract (cpu/internal.h) that this loop and cpu_complete_mmio
  * rely on:
- *   - exec returns 0: the instruction retired and set h->pc; the loop counts
- *     it (h->insns++) and takes one off h->budget. Only execs that decode
- *     marks in->is_jump (jal, jalr, branches) may set h->pc to anything but
- *     pc + in->len: they end a block (INSN_ENDS_BLOCK), so the block loop
- *     steps through the rest by array index and reads h->pc back only at a
- *     block's end (cpu/decode.c keeps the list).
- *   - exec returns an exit reason with *h->exit filled: the instruction did
- *     NOT retire and h->pc still points at it. For EXIT_GUEST_TRAP the VMM
- *     reflects the trap; for EXIT_PRIV_INSN / EXIT_WFI it emulates and
- *     retires the instruction itself.
+ *   - execs are threaded: one that retires its instruction sets h->pc and
+ *     tail-calls the next entry of its array. A block's array ends in a stop
+ *     entry, so running a block is one call that returns EXEC_BLOCK_END
+ *     when all of it retired. Single instructions (a new page, the monitor,
+ *     a nearly used-up budget) run as a copy followed by a stop entry
+ *     (cpu_exec_one). Only execs that decode marks in->is_jump (jal, jalr,
+ *     branches) may set h->pc to anything but pc + in->len: they end a
+ *     block (INSN_ENDS_BLOCK; cpu/decode.c keeps the list).
+ *   - otherwise the chain returns where the block stopped, and h->pc says
+ *     where: EXEC_STOP after a memory access that retired but changed what
+ *     the block runs on (h->pc = the next instruction), or an exit reason
+ *     with *h->exit filled, the instruction at h->pc NOT retired. For
+ *     EXIT_GUEST_TRAP the VMM reflects the trap; for EXIT_PRIV_INSN /
+ *     EXIT_WFI it emulates and retires the instruction itself.
  *   - EXIT_MMIO has NOT advanced pc. A load has called cpu_mmio_load_pending
  *     (rd, size, sign, FP, length); for a store the loop records the length.
  *     cpu_complete_mmio() then writes rd (loads), advances pc by the length
  *     and counts the instruction. If the VMM reflects a fault instead, the
  *     pending load is forgotten at the next entry (the instruction reruns).
  *   - A store to a watched RAM page (HTIF tohost) retires normally and
- *     queues h->exit_after; cpu_run hands that out as an EXIT_MMIO with
- *     is_ram_watch set, which cpu_complete_mmio does not retire again.
+ *     queues h->exit_after (the chain stops: EXEC_STOP); cpu_run hands that
+ *     out as an EXIT_MMIO with is_ram_watch set, which cpu_complete_mmio
+ *     does not retire again.
  *   - Exec functions read h->insns (instret, time) but never write it or
- *     h->budget: the fast loop keeps its own counts, storing h->insns
- *     before the last instruction of each block (only block enders - CSR
+ *     h->budget: the loop keeps its own counts, storing h->insns before a
+ *     block as the count its last instruction sees (only block enders - CSR
  *     and other SYSTEM instructions - read it) and both when it stops.
  *
- * The fetch fast path (h->fast->fetch) is a view of one TLB entry: a hit
- * touches it and counts one TLB hit, as the TLB lookup it replaces would, so
- * counters are identical with --no-fastpath (which translates every fetch).
+ * The fetch fast path (h->fast->fetch) is a view of one TLB entry: each
+ * instruction a block runs through it counts one TLB hit, and the entry's
+ * LRU stamp is kept as per-fetch touches would leave it (cpu/mem.h,
+ * mem_fetch_touch), so counters are identical with --no-fastpath (which
+ * translates every fetch).
  * While the view covers pc the loop runs blocks (struct block, built from
  * the view's code page): straight-line runs of decoded instructions, each
  * instruction fetch still counted as one TLB hit, the run stopped at once
@@ -207,6 +214,8 @@ static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
     unsigned n = 0;
     struct block *b;
 
+    unsigned last_offset = 0;
+
     while (n < BLOCK_MAX_INSNS && offset < PAGE_SIZE) {
         struct insn *slot = &cp->slots[offset >> 1];
 
@@ -214,6 +223,7 @@ static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
             break;
         }
         run[n++] = *slot;
+        last_offset = offset - first * 2;
         offset += slot->len;
         if (slot->flags & INSN_ENDS_BLOCK) {
             break;
@@ -222,12 +232,14 @@ static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
     if (n == 0) {
         return NULL;
     }
-    b = calloc(1, sizeof(*b) + n * sizeof(b->insns[0]));
+    b = calloc(1, sizeof(*b) + (n + 1) * sizeof(b->insns[0]));
     if (!b) {
         return NULL;
     }
     b->n = n;
+    b->last_offset = last_offset;
     memcpy(b->insns, run, n * sizeof(run[0]));
+    b->insns[n].exec = exec_block_end;
     cp->blocks[first] = b;
     return b;
 }
@@ -265,7 +277,7 @@ static int run_one(struct hart *h, struct run_regs *rr)
         return h->exit->reason;
     }
     h->insns = rr->insns; /* exact for an exec that reads instret or time */
-    r = in->exec(h, in);
+    r = cpu_exec_one(h, in);
     if (r != 0) {
         return run_stopped(h, in, r);
     }
@@ -274,74 +286,78 @@ static int run_one(struct hart *h, struct run_regs *rr)
     return 0;
 }
 
-/*
- * Run block b from its start (== h->pc), at most `limit` instructions; the
- * number that retired goes to *out_done. Per instruction only: one TLB hit
- * for its fetch when the view is of a TLB entry (as the lookup it replaces
- * would count), the call, the exit checks. The next instruction is the next
- * array element: no pc-to-slot arithmetic, and no host load on the path
- * from one instruction's address to the next.
- *
- * h->pc is left to the execs (h->pc += len): measured, storing it from a
- * register before each exec is slower (the host forwards the exec's own
- * load-add-store of one word from one base register at no cost).
- * h->insns is stored only before the last instruction: only a block ender
- * (a CSR read of instret, cycle or time) reads it. Measured: storing it
- * before every instruction, or testing a flag for it, was slower.
- *
- * Any instruction but the last is followed by one test: a store may have
- * dropped this page's decoded code (mem_code_written empties the view), a
- * data access may have let the TLB evict the entry the view shows, a store
- * may have queued a watched-store exit; then the block stops right there.
- * Testing every instruction measured no slower than testing only loads and
- * stores by a flag. Returns 0 or the exit reason.
- */
-static inline __attribute__((always_inline)) int
-run_block_body(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
-               uint64_t *out_done, struct tlb_entry *te)
+int cpu_exec_one(struct hart *h, const struct insn *in)
 {
-    uint64_t vpn = h->fast->fetch.vpn_tag;
-    const struct insn *in = b->insns;
-    const struct insn *last = in + (b->n < limit ? b->n : limit) - 1;
-    int r;
+    struct insn pair[2] = {*in, {.exec = exec_block_end}};
+    int r = pair[0].exec(h, pair);
 
-    for (; in < last; in++) {
-        tlb_touch(h->fast, te);
-        r = in->exec(h, in);
-        if (__builtin_expect(r != 0, 0)) {
-            *out_done = (uint64_t)(in - b->insns);
-            return run_stopped(h, in, r);
-        }
-        if (__builtin_expect(h->fast->fetch.vpn_tag != vpn || h->exit_after_pending, 0)) {
-            *out_done = (uint64_t)(in + 1 - b->insns);
-            return 0;
-        }
+    return r < 0 ? 0 : r;
+}
+
+/* Where a block stopped: the index of the instruction at pc (n if none). */
+static unsigned block_index(const struct block *b, uint64_t start_pc, uint64_t pc)
+{
+    uint64_t at = start_pc;
+    unsigned i = 0;
+
+    while (i < b->n && at != pc) {
+        at += b->insns[i++].len;
     }
-    tlb_touch(h->fast, te);
-    h->insns = insns + (uint64_t)(in - b->insns);
-    r = in->exec(h, in);
-    if (__builtin_expect(r != 0, 0)) {
-        *out_done = (uint64_t)(in - b->insns);
-        return run_stopped(h, in, r);
-    }
-    *out_done = (uint64_t)(in + 1 - b->insns);
-    return 0;
+    return i;
 }
 
 /*
- * Two copies of the loop: untranslated fetches (te == NULL, nothing to
- * count) need no TLB touch per instruction, and one value fewer kept
- * across the exec calls (measured: the general loop spills it).
+ * The fetches of a block run through the fetch view of TLB entry te: one
+ * TLB hit each (as the lookups they stand for would count), and F's LRU
+ * touch for the last one unless that instruction's data access made it
+ * (cpu/mem.h, mem_fetch_touch) - and only while the view still shows te.
  */
-static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t limit,
-                     uint64_t *out_done)
+static void run_block_fetches(struct hart *h, struct tlb_entry *te, unsigned fetched,
+                              uint64_t last_pc)
+{
+    struct mmu_fast *fast = h->fast;
+
+    if (fast->fetch.te == te && fast->fetch.touched_pc != last_pc) {
+        te->lru = ++*fast->lru_clock;
+    }
+    *fast->tlb_hits += fetched;
+}
+
+/*
+ * Run block b from its start (== h->pc): one call into its threaded chain
+ * (cpu/internal.h), which returns only at the stop entry, at an exit, or
+ * when a memory access stops it. The number that retired goes to
+ * *out_done. Per instruction there is nothing but the exec itself: no loop,
+ * no count, no test. h->insns is stored before the chain as the count the
+ * last instruction sees: only a block ender (a CSR read of instret, cycle
+ * or time) reads it. Returns 0 or the exit reason.
+ */
+static int run_block(struct hart *h, const struct block *b, uint64_t insns, uint64_t *out_done)
 {
     struct tlb_entry *te = h->fast->fetch.te;
+    uint64_t start_pc = h->pc;
+    uint64_t last_pc = start_pc + b->last_offset;
+    unsigned fetched = b->n;
+    int r;
 
-    if (te) {
-        return run_block_body(h, b, insns, limit, out_done, te);
+    h->fast->fetch.touched_pc = FETCH_NOT_TOUCHED;
+    h->insns = insns + b->n - 1;
+    r = b->insns[0].exec(h, b->insns);
+    *out_done = b->n;
+    if (r != EXEC_BLOCK_END) {
+        unsigned at = block_index(b, start_pc, h->pc);
+
+        *out_done = at;
+        fetched = r == EXEC_STOP ? at : at + 1;
+        last_pc = r == EXEC_STOP ? h->pc - b->insns[at - 1].len : h->pc;
     }
-    return run_block_body(h, b, insns, limit, out_done, NULL);
+    if (te) {
+        run_block_fetches(h, te, fetched, last_pc);
+    }
+    if (r > 0) {
+        return run_stopped(h, &b->insns[*out_done], r);
+    }
+    return 0;
 }
 
 /*
@@ -391,13 +407,14 @@ static int run_fast(struct hart *h)
     for (;;) {
         struct block *b = run_next_block(h, prev, h->pc);
 
-        if (b) {
+        if (b && b->n <= rr.budget) {
             uint64_t done;
 
-            r = run_block(h, b, rr.insns, rr.budget, &done);
+            r = run_block(h, b, rr.insns, &done);
             rr.insns += done;
             rr.budget -= done;
         } else {
+            b = NULL; /* run_one may install another view */
             r = run_one(h, &rr);
         }
         prev = b;
@@ -443,7 +460,7 @@ static int run_debug(struct hart *h)
             return h->exit->reason;
         }
         raw = in->raw;
-        r = in->exec(h, in);
+        r = cpu_exec_one(h, in);
         if (r) {
             return run_stopped(h, in, r);
         }

@@ -41,6 +41,9 @@ static void mem_xlate(struct hart *h, gva_t gva, unsigned size, enum access_type
         .mxr = (h->csr.mstatus & MSTATUS_MXR) != 0,
     };
 
+    if (h->fast) {
+        mem_fetch_touch(h);
+    }
     mmu_translate(h->mmu, &req, out);
 }
 

@@ -85,6 +85,27 @@ int mem_load_slow(struct hart *h, gva_t gva, unsigned size, uint64_t *out);
 int mem_store_slow(struct hart *h, gva_t gva, unsigned size, uint64_t val);
 
 /*
+ * The fetch's TLB touch, made where it matters. True LRU only orders
+ * entries by their last use, and the entry the fetch view shows (F) is used
+ * by every instruction's fetch; between two data accesses, its many touches
+ * collapse into the last. So a block of instructions does not touch F per
+ * instruction: each data access first touches F on behalf of its own
+ * instruction's fetch (once per instruction: touched_pc), and the block
+ * loop touches F once more at the end unless its last instruction did
+ * (cpu/interp.c). Victims and stamps' order are then exactly those of a
+ * TLB looked up on every fetch (--no-fastpath); the loop counts the hits.
+ */
+static inline void mem_fetch_touch(struct hart *h)
+{
+    struct fetch_view *fv = &h->fast->fetch;
+
+    if (fv->te && fv->touched_pc != h->pc && fv->vpn_tag == h->pc >> PAGE_SHIFT) {
+        fv->te->lru = ++*h->fast->lru_clock;
+        fv->touched_pc = h->pc;
+    }
+}
+
+/*
  * The fast entry that covers an aligned `size`-byte access at gva in `table`
  * (h->fast_load or h->fast_store), or NULL: then the slow path decides.
  * A hit touches the TLB entry it views (LRU, one TLB hit), as a lookup would.
@@ -101,7 +122,10 @@ mem_fast_hit(struct hart *h, const struct fast_entry *table, gva_t gva, unsigned
     if (__builtin_expect(fe->vpn_tag != vpn || (gva & (size - 1)) != 0, 0)) {
         return NULL;
     }
-    tlb_touch(h->fast, fe->te);
+    if (fe->te) {
+        mem_fetch_touch(h);
+        tlb_touch(h->fast, fe->te);
+    }
     return fe;
 }
 

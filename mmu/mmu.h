@@ -160,10 +160,13 @@ struct fast_entry {
     struct tlb_entry *te;     /* the TLB entry this views; NULL when untranslated */
 };
 
+#define FETCH_NOT_TOUCHED 1 /* touched_pc: no instruction is at an odd pc */
+
 /* The page the hart is fetching from; `decoded` belongs to cpu/. */
 struct fetch_view {
     uint64_t vpn_tag; /* pc >> 12, FAST_INVALID when empty */
     struct tlb_entry *te;
+    uint64_t touched_pc; /* the instruction te's stamp last stood for (cpu/mem.h) */
     uint8_t *host_page;
     gpa_t gpa_page;
     void *decoded;

@@ -304,7 +304,7 @@ START_TEST(test_illegal_raises)
     h.pc = 0x80000000;
     /* 0x0205951b slliw with shamt[5] = 1: illegal, tval = the bits, pc kept */
     ck_assert(!insn_decode(0x0205951b, &in));
-    ck_assert_int_eq(in.exec(&h, &in), EXIT_GUEST_TRAP);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), EXIT_GUEST_TRAP);
     ck_assert_uint_eq(e.reason, EXIT_GUEST_TRAP);
     ck_assert_uint_eq(e.trap.cause, CAUSE_ILLEGAL_INSTRUCTION);
     ck_assert_uint_eq(e.trap.tval, 0x0205951b);
@@ -415,7 +415,7 @@ START_TEST(test_exec_alu)
     ck_assert(insn_decode(c->raw, &in));
     h.x[in.rs1] = c->rs1_val;
     h.x[in.rs2] = c->rs2_val;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_msg(h.x[in.rd] == c->expected, "case %d (0x%08x): got 0x%016llx", _i, c->raw,
                   (unsigned long long)h.x[in.rd]);
     ck_assert_uint_eq(h.pc, 0x80000004);
@@ -431,7 +431,7 @@ START_TEST(test_exec_jumps)
     hart_for_exec(&h, &e);
     /* 0x801ff0ef jal ra,-2048 at 0x80000000: ra = pc + 4, pc = 0x7ffff800 */
     ck_assert(insn_decode(0x801ff0ef, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[1], 0x80000004);
     ck_assert_uint_eq(h.pc, 0x7ffff800);
 
@@ -439,14 +439,14 @@ START_TEST(test_exec_jumps)
      * (0x1003 - 4) & ~1 = 0xffe; a0 = 0x7ffff800 + 4 */
     ck_assert(insn_decode(0xffc50567, &in));
     h.x[10] = 0x1003;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0xffe);
     ck_assert_uint_eq(h.x[10], 0x7ffff804);
 
     /* 0xbfdd c.j -10 at 0x1000: pc = 0xff6, link goes to the sink only */
     h.pc = 0x1000;
     ck_assert(insn_decode(0xbfdd, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0xff6);
     ck_assert_uint_eq(h.x[0], 0);
     ck_assert_uint_eq(h.x[32], 0x1002);
@@ -455,7 +455,7 @@ START_TEST(test_exec_jumps)
     h.pc = 0x2000;
     h.x[1] = 0x3000;
     ck_assert(insn_decode(0x9082, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x3000);
     ck_assert_uint_eq(h.x[1], 0x2002);
 }
@@ -471,29 +471,29 @@ START_TEST(test_exec_branches)
     /* 0xfeb50ce3 beq a0,a1,-8: equal -> pc - 8 */
     ck_assert(insn_decode(0xfeb50ce3, &in));
     h.x[10] = h.x[11] = 5;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x7ffffff8);
     /* not equal -> pc + 4 */
     h.x[11] = 6;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x7ffffffc);
     /* 0x00b54863 blt a0,a1,+16 signed: -1 < 1 taken */
     ck_assert(insn_decode(0x00b54863, &in));
     h.pc = 0x100;
     h.x[10] = 0xffffffffffffffff;
     h.x[11] = 1;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x110);
     /* 0x00b56863 bltu a0,a1,+16 unsigned: 2^64-1 < 1 not taken */
     ck_assert(insn_decode(0x00b56863, &in));
     h.pc = 0x100;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x104);
     /* 0xdc75 c.beqz s0,-4: s0 = 0 taken */
     ck_assert(insn_decode(0xdc75, &in));
     h.pc = 0x100;
     h.x[8] = 0;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0xfc);
 }
 END_TEST
@@ -507,38 +507,38 @@ START_TEST(test_exec_upper_and_compressed)
     hart_for_exec(&h, &e);
     /* 0x00001517 auipc a0,0x1: a0 = 0x80000000 + 0x1000 */
     ck_assert(insn_decode(0x00001517, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[10], 0x80001000);
     /* 0x7505 c.lui a0,0xfffe1: a0 = -31 * 4096 = 0xfffffffffffe1000 */
     ck_assert(insn_decode(0x7505, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[10], 0xfffffffffffe1000);
     ck_assert_uint_eq(h.pc, 0x80000006);
     /* 0x7139 c.addi16sp sp,-64 */
     ck_assert(insn_decode(0x7139, &in));
     h.x[2] = 0x1000;
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[2], 0xfc0);
     /* 0x808a c.mv ra,sp */
     ck_assert(insn_decode(0x808a, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[1], 0xfc0);
     /* 0x5501 c.li a0,-32 even when x0 was garbage in the sink */
     h.x[32] = 99;
     ck_assert(insn_decode(0x5501, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[10], 0xffffffffffffffe0);
     /* 0x00500013 addi x0,x0,5: x0 stays 0, the sink takes the value */
     ck_assert(insn_decode(0x00500013, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.x[0], 0);
     ck_assert_uint_eq(h.x[32], 5);
     /* 0x0ff0000f fence and 0x0000100f fence.i just move on */
     h.pc = 0x100;
     ck_assert(insn_decode(0x0ff0000f, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert(insn_decode(0x0000100f, &in));
-    ck_assert_int_eq(in.exec(&h, &in), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &in), 0);
     ck_assert_uint_eq(h.pc, 0x108);
 }
 END_TEST

@@ -72,7 +72,8 @@ static void rig_init(struct rig *r, unsigned rm)
 /* Run an exec that must retire: returns 0 and advances pc by 4. */
 static void run_ok(struct rig *r, exec_fn fn)
 {
-    ck_assert_int_eq(fn(&r->h, &r->in), 0);
+    r->in.exec = fn;
+    ck_assert_int_eq(cpu_exec_one(&r->h, &r->in), 0);
     ck_assert_uint_eq(r->h.pc, 0x80000004ull);
 }
 
@@ -681,7 +682,8 @@ static void check_illegal(struct rig *r, exec_fn fn)
 {
     uint64_t mstatus = r->h.csr.mstatus;
 
-    ck_assert_int_eq(fn(&r->h, &r->in), EXIT_GUEST_TRAP);
+    r->in.exec = fn;
+    ck_assert_int_eq(cpu_exec_one(&r->h, &r->in), EXIT_GUEST_TRAP);
     ck_assert_uint_eq(r->exit.reason, EXIT_GUEST_TRAP);
     ck_assert_uint_eq(r->exit.trap.cause, CAUSE_ILLEGAL_INSTRUCTION);
     ck_assert_uint_eq(r->exit.trap.tval, r->in.raw);

@@ -435,7 +435,9 @@ END_TEST
 
 static struct insn csr_insn(uint32_t raw)
 {
+    /* funct3 (bits 14:12): 2 = csrrs, 3 = csrrc, the only two used here */
     struct insn in = {
+        .exec = ((raw >> 12) & 7) == 3 ? exec_csrrc : exec_csrrs,
         .raw = raw,
         .len = 4,
         .csr = (uint16_t)(raw >> 20),
@@ -459,15 +461,15 @@ START_TEST(test_exec_csr_inline_or_exit)
 
     hart_init(&h, &e);
     /* FS = Off: not inline, the VMM will find it illegal */
-    ck_assert_int_eq(exec_csrrs(&h, &frflags), EXIT_PRIV_INSN);
+    ck_assert_int_eq(cpu_exec_one(&h, &frflags), EXIT_PRIV_INSN);
     ck_assert_uint_eq(e.priv.insn, 0x00102573u);
     h.csr.mstatus |= 1ull << MSTATUS_FS_SHIFT;
     h.csr.fflags = 0x3;
-    ck_assert_int_eq(exec_csrrs(&h, &frflags), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &frflags), 0);
     ck_assert_uint_eq(h.x[10], 0x3);
     ck_assert_uint_eq(h.pc, 0x80000004);
     /* mstatus always exits, even in M (trap-and-emulate) */
-    ck_assert_int_eq(exec_csrrs(&h, &ms), EXIT_PRIV_INSN);
+    ck_assert_int_eq(cpu_exec_one(&h, &ms), EXIT_PRIV_INSN);
     ck_assert_uint_eq(h.pc, 0x80000004);
 }
 END_TEST
@@ -483,14 +485,14 @@ START_TEST(test_exec_counter_inline)
     hart_init(&h, &e);
     h.insns = 42;
     h.priv = PRV_U;
-    ck_assert_int_eq(exec_csrrs(&h, &rdcycle), EXIT_PRIV_INSN); /* counteren = 0 */
+    ck_assert_int_eq(cpu_exec_one(&h, &rdcycle), EXIT_PRIV_INSN); /* counteren = 0 */
     h.csr.mcounteren = COUNTER_CY;
     h.csr.scounteren = COUNTER_CY;
-    ck_assert_int_eq(exec_csrrs(&h, &rdcycle), 0);
+    ck_assert_int_eq(cpu_exec_one(&h, &rdcycle), 0);
     ck_assert_uint_eq(h.x[10], 42);
     /* csrrc x0, cycle, a1 with a1 != 0 writes a read-only CSR: illegal */
     h.x[11] = 1;
-    ck_assert_int_eq(exec_csrrc(&h, &clr), EXIT_GUEST_TRAP);
+    ck_assert_int_eq(cpu_exec_one(&h, &clr), EXIT_GUEST_TRAP);
     ck_assert_uint_eq(e.trap.cause, 2);
     ck_assert_uint_eq(e.trap.tval, CSRRC_X0_CYCLE_A1);
 }
