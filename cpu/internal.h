@@ -102,7 +102,7 @@ struct block {
     unsigned last_offset;  /* bytes from the first instruction to the last */
     uint64_t next_pc[2];   /* where it went before (pc), for... */
     struct block *next[2]; /* ...the block there: same page only, so same lifetime */
-    struct insn insns[]; /* n instructions, then a stop entry */
+    struct insn insns[];   /* n instructions, then a stop entry */
 };
 
 #define CODE_PAGE_SLOTS (PAGE_SIZE / 2) /* one slot per 2-byte offset (C extension) */
