@@ -62,6 +62,11 @@ struct vm_exit {
         struct {           /* EXIT_PRIV_INSN, EXIT_WFI */
             uint32_t insn; /* the raw instruction to emulate */
         } priv;
+        struct {                  /* EXIT_S2_FAULT */
+            gva_t gva;            /* the guest's address (tval if it becomes a fault) */
+            gpa_t gpa;            /* what stage 2 could not translate (htval << 2) */
+            enum access_type acc; /* of the guest's access (fetch, load, store/AMO) */
+        } s2;
     };
 };
 

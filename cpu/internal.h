@@ -182,6 +182,20 @@ bool insn_decode(uint32_t raw, struct insn *out);
  */
 unsigned insn_table_key(uint32_t raw);
 
+/*
+ * A stage-2 fault (--mmu nested): not the guest's exception but the VMM's
+ * (KVM's EPT-violation exit). The instruction did not retire; the VMM maps
+ * the page and the instruction runs again, or it injects an access fault.
+ */
+static inline int cpu_s2_fault(struct hart *h, gva_t gva, gpa_t gpa, enum access_type acc)
+{
+    h->exit->reason = EXIT_S2_FAULT;
+    h->exit->s2.gva = gva;
+    h->exit->s2.gpa = gpa;
+    h->exit->s2.acc = acc;
+    return EXIT_S2_FAULT;
+}
+
 /* --------------------------------------------------------- exec helpers */
 
 static inline int cpu_raise(struct hart *h, uint64_t cause, uint64_t tval)

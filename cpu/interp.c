@@ -83,6 +83,8 @@ static int fetch_translate(struct hart *h, gva_t gva, struct xlate_out *out)
         return 0;
     case XLATE_PAGE_FAULT:
         return cpu_raise(h, CAUSE_FETCH_PAGE_FAULT, gva);
+    case XLATE_S2_FAULT:
+        return cpu_s2_fault(h, gva, out->fault_gpa, ACCESS_FETCH);
     default: /* no memory, PMP, or a device: nothing executes from MMIO */
         return cpu_raise(h, CAUSE_FETCH_ACCESS, gva);
     }

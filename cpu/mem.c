@@ -51,11 +51,16 @@ static void mem_xlate(struct hart *h, gva_t gva, unsigned size, enum access_type
  * A translation that did not reach RAM: the exception it becomes.
  * Loads (and LR) report load causes; stores, SC and AMOs report store/AMO
  * causes. A device reached here (misaligned, or an atomic) is an access fault.
+ * A stage-2 fault (--mmu nested) is not the guest's: it exits to the VMM.
  */
-static int mem_raise(struct hart *h, enum xlate_status status, bool is_store, gva_t gva)
+static int mem_raise(struct hart *h, enum xlate_status status, bool is_store, gva_t gva,
+                     gpa_t fault_gpa)
 {
     uint64_t cause;
 
+    if (status == XLATE_S2_FAULT) {
+        return cpu_s2_fault(h, gva, fault_gpa, is_store ? ACCESS_STORE : ACCESS_LOAD);
+    }
     if (status == XLATE_PAGE_FAULT) {
         cause = is_store ? CAUSE_STORE_PAGE_FAULT : CAUSE_LOAD_PAGE_FAULT;
     } else {
@@ -133,7 +138,8 @@ static int mem_load_page(struct hart *h, gva_t gva, unsigned size, uint64_t *out
         return mem_mmio_exit(h, gva, xo.gpa, size, false, 0);
     }
     if (xo.status != XLATE_OK) {
-        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, false, gva);
+        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, false, gva,
+                         xo.fault_gpa);
     }
     *out = mem_host_read(xo.host, size);
     return 0;
@@ -154,10 +160,10 @@ static int mem_xlate_split(struct hart *h, gva_t gva, unsigned size, unsigned fi
     for (unsigned i = 0; i < 2; i++) {
         mem_xlate(h, part_gva[i], part_size[i], acc, &xo[i]);
         if (xo[i].status == XLATE_MMIO) {
-            return mem_raise(h, XLATE_ACCESS_FAULT, is_store, part_gva[i]);
+            return mem_raise(h, XLATE_ACCESS_FAULT, is_store, part_gva[i], 0);
         }
         if (xo[i].status != XLATE_OK) {
-            return mem_raise(h, xo[i].status, is_store, part_gva[i]);
+            return mem_raise(h, xo[i].status, is_store, part_gva[i], xo[i].fault_gpa);
         }
     }
     return 0;
@@ -195,7 +201,8 @@ static int mem_store_page(struct hart *h, gva_t gva, unsigned size, uint64_t val
         return mem_mmio_exit(h, gva, xo.gpa, size, true, val);
     }
     if (xo.status != XLATE_OK) {
-        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, true, gva);
+        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, true, gva,
+                         xo.fault_gpa);
     }
     mem_host_write(xo.host, size, val);
     mem_after_store(h, gva, &xo, size, val);
@@ -237,8 +244,8 @@ int mem_amo_ptr(struct hart *h, gva_t gva, unsigned size, bool is_load_only, uin
     mem_xlate(h, gva, size, is_store ? ACCESS_STORE : ACCESS_LOAD, &xo);
     if (xo.status != XLATE_OK) {
         /* a device has no atomics here: access fault */
-        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, is_store,
-                         gva);
+        return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, is_store, gva,
+                         xo.fault_gpa);
     }
     if (is_store && (xo.page_flags & GPAGE_CODE)) {
         mem_code_written(h, xo.gpa); /* the caller writes right after: same instruction */

@@ -88,8 +88,10 @@ struct gmem {
     uint64_t ram_npages;
     uint64_t nchunks;     /* 2 MiB chunks of RAM (the last may be partly used) */
     struct gchunk *chunk; /* per GPA chunk */
-    hpa_t *runs;          /* the runs in allocation order (run[i] backs chunk n-1-i) */
-    uint8_t *ram_flags;   /* per RAM page */
+    hpa_t *runs;          /* the runs in allocation order (reversed onto the chunks) */
+    uint64_t *run_frames; /* each run's size */
+    uint64_t nruns;
+    uint8_t *ram_flags; /* per RAM page */
     struct gmem_rom rom[GMEM_MAX_ROMS];
     unsigned nrom;
     struct gmem_mmio mmio[GMEM_MAX_MMIO];
@@ -99,30 +101,62 @@ struct gmem {
 
 /* ------------------------------------------------------------- building */
 
-/* Back RAM with 2 MiB runs, assigned to GPA chunks in reverse order. */
-static int gmem_build_ram(struct gmem *gm)
-{
-    uint64_t nruns = (gm->ram_size + GMEM_RUN_SIZE - 1) / GMEM_RUN_SIZE;
+/*
+ * With big runs (gmem_create_big): the whole GiBs of RAM get one 1 GiB run
+ * each (GMEM_BIG_CHUNKS chunks), in reverse order too, the rest 2 MiB runs.
+ */
+#define GMEM_BIG_FRAMES (GMEM_RUN_FRAMES * 512ull) /* 1 GiB */
+#define GMEM_BIG_CHUNKS 512ull
 
-    gm->runs = calloc(nruns, sizeof(*gm->runs));
-    gm->chunk = calloc(nruns, sizeof(*gm->chunk));
-    gm->ram_flags = calloc(gm->ram_npages, sizeof(*gm->ram_flags));
-    if (!gm->runs || !gm->chunk || !gm->ram_flags) {
-        return -ENOMEM;
-    }
-    for (; gm->nchunks < nruns; gm->nchunks++) {
-        if (hostmem_alloc(gm->hm, GMEM_RUN_FRAMES, &gm->runs[gm->nchunks]) != 0) {
-            return -ENOMEM; /* the nchunks runs taken so far get freed */
+/* Take n runs of `frames` each into gm->runs[first..]; give chunk c its part. */
+static int gmem_take_runs(struct gmem *gm, uint64_t first_chunk, uint64_t nruns, uint64_t frames)
+{
+    uint64_t chunks_per_run = frames / GMEM_RUN_FRAMES;
+
+    for (uint64_t r = 0; r < nruns; r++) {
+        if (hostmem_alloc(gm->hm, frames, &gm->runs[gm->nruns]) != 0) {
+            return -ENOMEM; /* the runs taken so far get freed */
         }
+        gm->run_frames[gm->nruns++] = frames;
     }
-    for (uint64_t c = 0; c < gm->nchunks; c++) {
-        gm->chunk[c].hpa = gm->runs[gm->nchunks - 1 - c];
-        gm->chunk[c].host = hostmem_ptr(gm->hm, gm->chunk[c].hpa);
+    for (uint64_t r = 0; r < nruns; r++) {
+        hpa_t run_hpa = gm->runs[gm->nruns - 1 - r]; /* reversed: GPA != HPA */
+        for (uint64_t k = 0; k < chunks_per_run; k++) {
+            struct gchunk *chunk = &gm->chunk[first_chunk + r * chunks_per_run + k];
+            chunk->hpa = run_hpa + k * GMEM_RUN_SIZE;
+            chunk->host = hostmem_ptr(gm->hm, chunk->hpa);
+        }
     }
     return 0;
 }
 
+/* Back RAM with runs assigned to GPA chunks in reverse order. */
+static int gmem_build_ram(struct gmem *gm, bool big_runs)
+{
+    uint64_t nchunks = (gm->ram_size + GMEM_RUN_SIZE - 1) / GMEM_RUN_SIZE;
+    uint64_t nbig = big_runs ? nchunks / GMEM_BIG_CHUNKS : 0;
+
+    gm->runs = calloc(nchunks, sizeof(*gm->runs));
+    gm->run_frames = calloc(nchunks, sizeof(*gm->run_frames));
+    gm->chunk = calloc(nchunks, sizeof(*gm->chunk));
+    gm->ram_flags = calloc(gm->ram_npages, sizeof(*gm->ram_flags));
+    if (!gm->runs || !gm->run_frames || !gm->chunk || !gm->ram_flags) {
+        return -ENOMEM;
+    }
+    gm->nchunks = nchunks;
+    if (gmem_take_runs(gm, 0, nbig, GMEM_BIG_FRAMES) != 0) {
+        return -ENOMEM;
+    }
+    return gmem_take_runs(gm, nbig * GMEM_BIG_CHUNKS, nchunks - nbig * GMEM_BIG_CHUNKS,
+                          GMEM_RUN_FRAMES);
+}
+
 struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size)
+{
+    return gmem_create_big(hm, ram_base, ram_size, false);
+}
+
+struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs)
 {
     struct gmem *gm;
 
@@ -138,7 +172,7 @@ struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size)
     gm->ram_base = ram_base;
     gm->ram_size = ram_size;
     gm->ram_npages = ram_size >> PAGE_SHIFT;
-    if (gmem_build_ram(gm) != 0) {
+    if (gmem_build_ram(gm, big_runs) != 0) {
         gmem_destroy(gm);
         return NULL;
     }
@@ -150,8 +184,8 @@ void gmem_destroy(struct gmem *gm)
     if (!gm) {
         return;
     }
-    for (uint64_t r = 0; r < gm->nchunks; r++) {
-        hostmem_free(gm->hm, gm->runs[r], GMEM_RUN_FRAMES);
+    for (uint64_t r = 0; r < gm->nruns; r++) {
+        hostmem_free(gm->hm, gm->runs[r], gm->run_frames[r]);
     }
     for (unsigned i = 0; i < gm->nrom; i++) {
         hostmem_free(gm->hm, gm->rom[i].run_hpa, gm->rom[i].run_frames);
@@ -160,6 +194,7 @@ void gmem_destroy(struct gmem *gm)
     free(gm->snap.nonzero);
     free(gm->snap.data);
     free(gm->runs);
+    free(gm->run_frames);
     free(gm->chunk);
     free(gm->ram_flags);
     free(gm);
@@ -334,6 +369,39 @@ void gmem_clear_page_flags(struct gmem *gm, gpa_t gpa, unsigned flags)
     if (gmem_page(gm, gpa, &page)) {
         *page.flags = (uint8_t)(*page.flags & ~flags);
     }
+}
+
+/*
+ * Is [gpa, gpa + size) (size a power of two >= 4 KiB, gpa aligned to it)
+ * all RAM, or all one ROM, and backed by host frames that are contiguous
+ * from an HPA aligned to size? Then one stage-2 leaf of that size can map
+ * it: *out_hpa is where, *out_is_rom what.
+ */
+bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_hpa,
+                   bool *out_is_rom)
+{
+    struct gpage_ref first, last;
+
+    if (size < PAGE_SIZE || (gpa & (size - 1)) || gpa + (size - 1) < gpa ||
+        !gmem_page(gm, gpa, &first) || !gmem_page(gm, gpa + size - PAGE_SIZE, &last) ||
+        first.kind != last.kind || (first.hpa & (size - 1)) ||
+        last.hpa != first.hpa + size - PAGE_SIZE) {
+        return false;
+    }
+    if (first.kind == GPA_RAM && size > GMEM_RUN_SIZE) {
+        uint64_t c0 = (gpa - gm->ram_base) / GMEM_RUN_SIZE;
+        for (uint64_t c = c0 + 1; c < c0 + size / GMEM_RUN_SIZE; c++) {
+            if (gm->chunk[c].hpa != gm->chunk[c - 1].hpa + GMEM_RUN_SIZE) {
+                return false;
+            }
+        }
+    }
+    if (first.kind == GPA_ROM && last.host != first.host + size - PAGE_SIZE) {
+        return false; /* two ROM regions side by side */
+    }
+    *out_hpa = first.hpa;
+    *out_is_rom = first.kind == GPA_ROM;
+    return true;
 }
 
 /* ------------------------------------------------------ bounded copies */

@@ -62,11 +62,21 @@ struct walk_result {
     uint8_t pte_perms;        /* XLATE_OK: leaf R/W/X/U/A/D as in the PTE after the walk */
     bool global;              /* XLATE_OK: G set on the leaf or any table above it */
     unsigned accesses;        /* PTE reads this walk made (also on a fault) */
+    gpa_t s2_fault_gpa;       /* XLATE_S2_FAULT: the GPA stage 2 could not translate */
 };
 
+/* Start a walk: empty result, empty trace. */
+void walk_begin(const struct walker *w, struct walk_result *res);
+/* End a counted walk: walk_count and walk_max_accesses (after all its stages). */
+void walk_finish(const struct walker *w, const struct walk_result *res);
+
 /*
- * One stage-1 walk, §4.3.2 steps 1-8. Counts walk_count, walk_accesses,
- * walk_s1_accesses, walk_max_accesses and walk_pte_writes in w->stats.
+ * One stage-1 walk, §4.3.2 steps 1-8, after walk_begin. Counts
+ * walk_accesses, walk_s1_accesses (and through the stage-2 hook
+ * walk_s2_accesses) and walk_pte_writes in w->stats; the caller ends the
+ * walk with walk_finish. A hook failure that set res->s2_fault_gpa ends it
+ * with XLATE_S2_FAULT (the hook returns -EAGAIN for that), else with an
+ * access fault.
  */
 void walk_stage1(const struct walker *w, const struct walk_req *req, struct walk_result *out);
 
@@ -87,6 +97,21 @@ bool pte_perms_allow(uint8_t pte_perms, enum access_type acc, enum priv_level pr
 /* Is gva a valid virtual address with va_bits bits (bits 63..va_bits-1 equal)? */
 bool gva_is_canonical(gva_t gva, unsigned va_bits);
 
+/* ------------------------------------------------------------ stage 2 */
+
+struct s2_result {
+    hpa_t hpa_page; /* the 4 KiB host page holding the GPA */
+    unsigned level; /* the stage-2 leaf's level */
+    uint8_t perms;  /* its R/W/X */
+};
+
+/*
+ * One stage-2 walk of gpa (mmu/stage2.c), every PTE read counted as stage 2
+ * into res. 0 and *out, or -EFAULT: no leaf that allows acc.
+ */
+int walk_stage2(const struct walker *w, const struct s2_table *t, struct walk_result *res,
+                gpa_t gpa, enum access_type acc, struct s2_result *out);
+
 /* ----------------------------------------------------------------- TLB */
 
 struct tlb;
@@ -102,14 +127,63 @@ uint64_t *tlb_lru_clock(struct tlb *t);
 /* The entry for vpn in address space asid (a global entry matches every ASID),
  * or NULL. Touches nothing: the caller counts and stamps a hit. */
 struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid);
+/* The same under --mmu nested: entries of VM vmid, bare (no stage 1) or not. */
+struct tlb_entry *tlb_find_nested(const struct tlb *t, uint64_t vpn, uint16_t asid, uint16_t vmid,
+                                  bool is_bare);
 /* Place a translation in vpn's set: an invalid way if any, else the least
  * recently used one (dropped first). Returns the entry, stamped as just used. */
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill);
+/* Invalidate every entry (HFENCE.GVMA with no operands). */
+void tlb_flush_all(struct tlb *t);
 /* Invalidate one entry. */
 void tlb_drop(struct tlb *t, struct tlb_entry *te);
 /* SFENCE.VMA (§4.2.1): all_va/all_asid as rs1/rs2 == x0. */
 void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t asid);
 /* All entries, set after set; *out_ways per set. Returns the entry count. */
 unsigned tlb_view(const struct tlb *t, const struct tlb_entry **out, unsigned *out_ways);
+
+/* ---------------------------------------------------------------- mmu */
+
+#define PWC_ENTRIES 16 /* --pwc on: a fully associative stage-2 TLB, true LRU */
+
+struct pwc_entry {
+    bool valid;
+    gpa_t gpa_page;
+    struct s2_result s2;
+    uint64_t lru;
+};
+
+struct mmu {
+    struct gmem *gm;
+    const struct pmp *pmp; /* the hart's PMP CSRs */
+    struct mmu_stats stats;
+    struct tlb *tlb;
+    struct walker walker;
+    struct mmu_fast fast;
+    walk_observer_fn observer;
+    void *observer_ctx;
+    enum mmu_mode mode;
+    struct s2_table *s2; /* MMU_NESTED */
+    uint16_t vmid;
+    bool pwc_enabled;
+    uint64_t pwc_clock;
+    struct pwc_entry pwc[PWC_ENTRIES];
+};
+
+/* Shared by mmu.c and nested.c. */
+uint16_t satp_asid(uint64_t satp);
+unsigned satp_levels(uint64_t satp);
+void mmu_walk_req(const struct xlate_req *req, struct walk_req *wr);
+void xlate_out_init(struct xlate_out *out);
+/* PMP for the access itself; false: access fault. */
+bool mmu_pmp_allows(const struct mmu *m, const struct xlate_req *req, gpa_t gpa);
+void mmu_fast_install(struct mmu *m, const struct xlate_req *req, const struct xlate_out *out);
+/* --mmu nested's translate and probe (mmu/nested.c). */
+void nested_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out);
+void nested_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
+                  struct walk_trace *trace);
+/* The hook a stage-1 walk uses under --mmu nested (ctx: the mmu). */
+int nested_s2_hook(void *ctx, const struct walker *w, struct walk_result *res, gpa_t pte_gpa,
+                   enum access_type acc, hpa_t *out_hpa);
 
 #endif

@@ -32,17 +32,6 @@
 
 #include "cpu/encoding.h"
 
-struct mmu {
-    struct gmem *gm;
-    const struct pmp *pmp; /* the hart's PMP CSRs */
-    struct mmu_stats stats;
-    struct tlb *tlb;
-    struct walker walker;
-    struct mmu_fast fast;
-    walk_observer_fn observer;
-    void *observer_ctx;
-};
-
 /* ------------------------------------------------------------ fast path */
 
 static void fast_entry_clear(struct fast_entry *fe)
@@ -112,8 +101,7 @@ void mmu_fast_forget_store_page(struct mmu *m, gpa_t gpa_page)
  * where that next access would give the same answer: PMP alike over the
  * whole page, and stores only to plain RAM with a dirty, writable leaf.
  */
-static void mmu_fast_install(struct mmu *m, const struct xlate_req *req,
-                             const struct xlate_out *out)
+void mmu_fast_install(struct mmu *m, const struct xlate_req *req, const struct xlate_out *out)
 {
     uint64_t vpn = req->gva >> PAGE_SHIFT;
     uint8_t *host_page = out->host - (req->gva & PAGE_MASK);
@@ -178,8 +166,17 @@ struct mmu *mmu_create(struct gmem *gm, const struct pmp *pmp, const struct mmu_
     m->pmp = pmp;
     m->walker.hm = gmem_hostmem(gm);
     m->walker.pmp = pmp;
-    m->walker.s2.translate = native_s2_translate;
-    m->walker.s2.ctx = gm;
+    m->mode = defaults.mode;
+    m->s2 = defaults.s2;
+    m->vmid = defaults.vmid;
+    m->pwc_enabled = defaults.pwc;
+    if (m->mode == MMU_NESTED && !m->s2) {
+        tlb_destroy(m->tlb);
+        free(m);
+        return NULL;
+    }
+    m->walker.s2.translate = m->mode == MMU_NESTED ? nested_s2_hook : native_s2_translate;
+    m->walker.s2.ctx = m->mode == MMU_NESTED ? (void *)m : (void *)gm;
     m->walker.stats = &m->stats;
     m->walker.trace = NULL;
     m->fast.enabled = defaults.fastpath;
@@ -222,7 +219,7 @@ unsigned mmu_tlb_view(const struct mmu *m, const struct tlb_entry **out, unsigne
 /* ----------------------------------------------------------- translate */
 
 /* Stage-1 levels satp selects: 3 (Sv39), 4 (Sv48), 0 = no translation. */
-static unsigned satp_levels(uint64_t satp)
+unsigned satp_levels(uint64_t satp)
 {
     switch (satp >> SATP_MODE_SHIFT) {
     case SATP_MODE_SV39:
@@ -234,12 +231,12 @@ static unsigned satp_levels(uint64_t satp)
     }
 }
 
-static uint16_t satp_asid(uint64_t satp)
+uint16_t satp_asid(uint64_t satp)
 {
     return (uint16_t)((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
 }
 
-static void mmu_walk_req(const struct xlate_req *req, struct walk_req *wr)
+void mmu_walk_req(const struct xlate_req *req, struct walk_req *wr)
 {
     wr->gva = req->gva;
     wr->acc = req->acc;
@@ -264,7 +261,9 @@ static struct tlb_entry *mmu_walk_fill(struct mmu *m, const struct xlate_req *re
     if (m->observer) {
         w.trace = &trace;
     }
+    walk_begin(&w, &res);
     walk_stage1(&w, &wr, &res);
+    walk_finish(&w, &res);
     if (m->observer) {
         trace.tlb_hit = false;
         m->observer(m->observer_ctx, req->gva, &trace);
@@ -309,6 +308,11 @@ static struct tlb_entry *mmu_stage1(struct mmu *m, const struct xlate_req *req,
     return te;
 }
 
+bool mmu_pmp_allows(const struct mmu *m, const struct xlate_req *req, gpa_t gpa)
+{
+    return pmp_check(m->pmp, gpa, req->size, req->acc, req->priv);
+}
+
 /* GPA -> HPA: PMP for the access itself, then what the guest-physical map holds. */
 static void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t gpa,
                          struct tlb_entry *te, struct xlate_out *out)
@@ -318,7 +322,7 @@ static void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t
     out->gpa = gpa;
     out->te = te;
     out->status = XLATE_ACCESS_FAULT;
-    if (!pmp_check(m->pmp, gpa, req->size, req->acc, req->priv)) {
+    if (!mmu_pmp_allows(m, req, gpa)) {
         return;
     }
     gmem_lookup(m->gm, gpa, &info);
@@ -336,7 +340,7 @@ static void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t
     out->page_flags = info.page_flags;
 }
 
-static void xlate_out_init(struct xlate_out *out)
+void xlate_out_init(struct xlate_out *out)
 {
     out->status = XLATE_ACCESS_FAULT;
     out->gpa = 0;
@@ -344,6 +348,7 @@ static void xlate_out_init(struct xlate_out *out)
     out->host = NULL;
     out->page_flags = 0;
     out->te = NULL;
+    out->fault_gpa = 0;
 }
 
 static bool xlate_req_is_sane(const struct xlate_req *req)
@@ -363,6 +368,10 @@ void mmu_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out 
 
     xlate_out_init(out);
     if (!xlate_req_is_sane(req)) {
+        return;
+    }
+    if (m->mode == MMU_NESTED) {
+        nested_translate(m, req, out);
         return;
     }
     if (xlate_is_translated(req)) {
@@ -385,6 +394,16 @@ void mmu_sfence(struct mmu *m, bool all_va, gva_t gva, bool all_asid, uint16_t a
     mmu_fast_flush(m);
 }
 
+void mmu_s2_flush(struct mmu *m)
+{
+    m->stats.tlb_flushes++;
+    tlb_flush_all(m->tlb);
+    for (unsigned i = 0; i < PWC_ENTRIES; i++) {
+        m->pwc[i].valid = false;
+    }
+    mmu_fast_flush(m);
+}
+
 void mmu_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
                struct walk_trace *trace)
 {
@@ -402,10 +421,15 @@ void mmu_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_ou
     if (!xlate_req_is_sane(req)) {
         return;
     }
+    if (m->mode == MMU_NESTED) {
+        nested_probe(m, req, out, trace);
+        return;
+    }
     if (xlate_is_translated(req)) {
         w.stats = NULL; /* uncounted, and no A/D writes */
         w.trace = trace;
         mmu_walk_req(req, &wr);
+        walk_begin(&w, &res);
         walk_stage1(&w, &wr, &res);
         te = tlb_find(m->tlb, req->gva >> PAGE_SHIFT, satp_asid(req->satp));
         if (te && trace) {

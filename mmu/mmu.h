@@ -74,6 +74,15 @@ struct gpa_info {
 };
 
 struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size);
+/* The same, backing each whole GiB of RAM with one 1 GiB host run (for 1 GiB stage-2 leaves). */
+struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs);
+/*
+ * Can one stage-2 leaf of `size` map [gpa, gpa + size)? True when it is all
+ * RAM (or all one ROM) on host frames contiguous from a size-aligned HPA:
+ * *out_hpa, and *out_is_rom (then map it read-only).
+ */
+bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_hpa,
+                   bool *out_is_rom);
 void gmem_destroy(struct gmem *gm);
 gpa_t gmem_ram_base(const struct gmem *gm);
 uint64_t gmem_ram_size(const struct gmem *gm);
@@ -136,11 +145,15 @@ struct tlb_entry {
     bool valid;
     uint64_t vpn; /* gva >> 12 */
     uint16_t asid;
+    uint16_t vmid; /* --mmu nested: the VM it belongs to (hgatp.VMID) */
     bool global;
+    bool is_bare;      /* --mmu nested: no stage 1 (M-mode, satp Bare): GPA = GVA */
     uint8_t level;     /* leaf level: 0 = 4 KiB, 1 = 2 MiB (Sv39/48), ... */
     uint8_t pte_perms; /* PTE R/W/X/U/D bits of the leaf, as in the PTE */
+    uint8_t s2_perms;  /* --mmu nested: R/W/X of the stage-2 leaf */
     gpa_t gpa_page;
-    uint64_t lru; /* last-use stamp; the set's smallest is the victim */
+    hpa_t hpa_page; /* --mmu nested: where the stage-2 walk ended */
+    uint64_t lru;   /* last-use stamp; the set's smallest is the victim */
 };
 
 /* ------------------------------------------------------------- fast path */
@@ -199,12 +212,25 @@ struct mmu_stats {
     uint64_t walk_s2_accesses;
     uint64_t walk_max_accesses;
     uint64_t walk_pte_writes; /* A/D updates by the hart */
+    uint64_t pwc_hits;        /* --pwc on: stage-2 walks the stage-2 TLB saved */
 };
+
+/* How the VMM virtualizes memory (DESIGN.md "Techniques", --mmu). */
+enum mmu_mode {
+    MMU_NATIVE, /* GPA -> HPA through the VMM's map, uncounted */
+    MMU_NESTED, /* two-stage: the guest's table, then the VMM's stage-2 table */
+};
+
+struct s2_table;
 
 struct mmu_config {
     unsigned tlb_entries; /* default 64 */
     unsigned tlb_ways;    /* default 4 */
     bool fastpath;        /* default true */
+    enum mmu_mode mode;   /* default MMU_NATIVE */
+    struct s2_table *s2;  /* MMU_NESTED: the VM's stage-2 table (the VMM owns it) */
+    uint16_t vmid;        /* MMU_NESTED: the VM's VMID, tags its TLB entries */
+    bool pwc;             /* MMU_NESTED: a stage-2 TLB in front of stage-2 walks */
 };
 
 /* What one access asks of the translation unit. */
@@ -222,6 +248,7 @@ enum xlate_status {
     XLATE_MMIO,         /* a device: gpa says where */
     XLATE_PAGE_FAULT,   /* stage-1 fault: the CPU raises the page fault */
     XLATE_ACCESS_FAULT, /* PMP, no memory, store to ROM, PTE read failed */
+    XLATE_S2_FAULT,     /* MMU_NESTED: stage 2 has no leaf allowing it (fault_gpa): the VMM's */
 };
 
 struct xlate_out {
@@ -231,6 +258,7 @@ struct xlate_out {
     uint8_t *host;        /* XLATE_OK only */
     unsigned page_flags;  /* GPAGE_* of the target page */
     struct tlb_entry *te; /* the TLB entry used, NULL when untranslated */
+    gpa_t fault_gpa;      /* XLATE_S2_FAULT: the GPA stage 2 could not translate */
 };
 
 struct mmu;
@@ -256,6 +284,29 @@ void mmu_fast_flush(struct mmu *m);
 /* Forget fast-path store entries to one GPA page (it now holds code / is watched). */
 void mmu_fast_forget_store_page(struct mmu *m, gpa_t gpa_page);
 
+/* ------------------------------------------------------------- stage 2 */
+
+/*
+ * The VMM's stage-2 (G-stage) table of one VM, GPA -> HPA, in host frames
+ * (mmu/stage2.c): Sv39x4 (levels 3) or Sv48x4 (levels 4). The VMM maps
+ * ranges as the guest touches them; the walker reads it, counted.
+ */
+struct s2_table *s2_table_create(struct hostmem *hm, unsigned levels);
+void s2_table_destroy(struct s2_table *t);
+/*
+ * Map the 4 KiB << (9 * leaf_level) bytes at gpa to hpa (both aligned to
+ * that size) with perms (PTE_R/W/X; U, A, D are added). 0, -EINVAL (bad
+ * alignment, level, perms or a GPA too wide), -EEXIST (a bigger leaf is in
+ * the way), -ENOMEM (no frame for a table).
+ */
+__attribute__((warn_unused_result)) int s2_table_map(struct s2_table *t, gpa_t gpa, hpa_t hpa,
+                                                     unsigned leaf_level, unsigned perms);
+hpa_t s2_table_root(const struct s2_table *t);
+unsigned s2_table_levels(const struct s2_table *t);
+uint64_t s2_table_frames(const struct s2_table *t);
+/* Stage-2 mappings changed under the TLBs (HFENCE.GVMA): forget cached ones. */
+void mmu_s2_flush(struct mmu *m);
+
 /* ------------------------------------------------------- walk inspection */
 
 /*
@@ -264,10 +315,10 @@ void mmu_fast_forget_store_page(struct mmu *m, gpa_t gpa_page);
  * read (or, for the hart's A/D update, written).
  */
 struct walk_step {
-    uint8_t stage; /* 1 = the guest's stage-1 table (2 = stage 2, later) */
+    uint8_t stage; /* 1 = the guest's stage-1 table, 2 = the VMM's stage-2 table */
     uint8_t level; /* the table's level: 0 holds 4 KiB leaves */
     bool is_write; /* the hart setting A/D; otherwise a read */
-    gpa_t pte_gpa;
+    gpa_t pte_gpa; /* stage 1: where the PTE is; stage 2: the GPA being translated */
     hpa_t pte_hpa;
     uint64_t pte;
 };

@@ -88,6 +88,22 @@ struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid)
     return NULL;
 }
 
+/* The VMID tag is what spares a flush on every VM switch (§8.2.10 hgatp.VMID). */
+struct tlb_entry *tlb_find_nested(const struct tlb *t, uint64_t vpn, uint16_t asid, uint16_t vmid,
+                                  bool is_bare)
+{
+    struct tlb_entry *set = tlb_set(t, vpn);
+
+    for (unsigned way = 0; way < t->ways; way++) {
+        struct tlb_entry *te = &set[way];
+        if (te->valid && te->vpn == vpn && te->vmid == vmid && te->is_bare == is_bare &&
+            (is_bare || te->global || te->asid == asid)) {
+            return te;
+        }
+    }
+    return NULL;
+}
+
 void tlb_drop(struct tlb *t, struct tlb_entry *te)
 {
     if (!te->valid) {
@@ -139,6 +155,8 @@ static bool tlb_entry_covers(const struct tlb_entry *te, uint64_t vpn)
  *   rs1 != x0, rs2 = x0: the leaf entries holding VA rs1, any ASID, global too;
  *   rs1 != x0, rs2 != x0: the leaf entries holding VA rs1 for ASID rs2, not global.
  * A VA that is not valid matches no entry, so the fence has no effect.
+ * Entries without a stage 1 (--mmu nested, is_bare) are stage-2 translations
+ * only: SFENCE.VMA leaves them, HFENCE.GVMA (tlb_flush_all) drops them.
  */
 void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t asid)
 {
@@ -146,7 +164,7 @@ void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t a
 
     for (unsigned i = 0; i < t->nsets * t->ways; i++) {
         struct tlb_entry *te = &t->entry[i];
-        if (!te->valid) {
+        if (!te->valid || te->is_bare) {
             continue;
         }
         if (!all_asid && (te->global || te->asid != asid)) {
@@ -156,6 +174,13 @@ void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t a
             continue;
         }
         tlb_drop(t, te);
+    }
+}
+
+void tlb_flush_all(struct tlb *t)
+{
+    for (unsigned i = 0; i < t->nsets * t->ways; i++) {
+        tlb_drop(t, &t->entry[i]);
     }
 }
 

@@ -94,53 +94,64 @@ void walk_note_read(const struct walker *w, struct walk_result *res, unsigned st
 
 /*
  * Find the host word of the PTE at pte_gpa: the stage-2 hook (GPA -> HPA),
- * then PMP as an S-mode access of 8 bytes (§3.7.1). NULL: access fault.
+ * then PMP as an S-mode access of 8 bytes (§3.7.1). 0, -EFAULT: access
+ * fault, -EAGAIN: stage-2 fault (res->s2_fault_gpa says where).
  */
-static uint64_t *pte_locate(const struct walker *w, struct walk_result *res, gpa_t pte_gpa,
-                            enum access_type acc, hpa_t *out_hpa)
+static int pte_locate(const struct walker *w, struct walk_result *res, gpa_t pte_gpa,
+                      enum access_type acc, hpa_t *out_hpa, uint64_t **out_host)
 {
-    if (w->s2.translate(w->s2.ctx, w, res, pte_gpa, acc, out_hpa) != 0) {
-        return NULL;
+    int r = w->s2.translate(w->s2.ctx, w, res, pte_gpa, acc, out_hpa);
+
+    if (r != 0) {
+        return r;
     }
     if (!pmp_check(w->pmp, pte_gpa, PTE_SIZE, acc, PRV_S)) {
-        return NULL;
-    }
-    return (uint64_t *)hostmem_ptr(w->hm, *out_hpa); /* PTE_SIZE-aligned in one frame */
-}
-
-/* The one counted PTE read (§4.3.2 step 2). 0, or -EFAULT: access fault. */
-static int pte_read(const struct walker *w, gpa_t pte_gpa, unsigned level, uint64_t *out_pte,
-                    struct walk_result *out)
-{
-    hpa_t pte_hpa = 0;
-    uint64_t *host = pte_locate(w, out, pte_gpa, ACCESS_LOAD, &pte_hpa);
-
-    if (!host) {
         return -EFAULT;
     }
+    *out_host = (uint64_t *)hostmem_ptr(w->hm, *out_hpa); /* PTE_SIZE-aligned in one frame */
+    return *out_host ? 0 : -EFAULT;
+}
+
+/* The status a failed pte_locate ends the walk with. */
+static enum xlate_status pte_locate_status(int r)
+{
+    return r == -EAGAIN ? XLATE_S2_FAULT : XLATE_ACCESS_FAULT;
+}
+
+/* The one counted PTE read (§4.3.2 step 2): the PTE and where it is. 0, or pte_locate's error. */
+static int pte_read(const struct walker *w, gpa_t pte_gpa, unsigned level, uint64_t *out_pte,
+                    hpa_t *out_pte_hpa, struct walk_result *out)
+{
+    uint64_t *host = NULL;
+    int r = pte_locate(w, out, pte_gpa, ACCESS_LOAD, out_pte_hpa, &host);
+
+    if (r != 0) {
+        return r;
+    }
     *out_pte = le64toh(__atomic_load_n(host, __ATOMIC_ACQUIRE));
-    walk_note_read(w, out, 1, level, pte_gpa, pte_hpa, *out_pte);
+    walk_note_read(w, out, 1, level, pte_gpa, *out_pte_hpa, *out_pte);
     return 0;
 }
 
 /*
  * The hart's A/D update (§4.3.2 step 7): replace old_pte by new_pte if the
- * PTE still holds old_pte. 0 done, -EAGAIN it changed (walk again),
- * -EFAULT the store is not allowed (access fault).
+ * PTE still holds old_pte. The PTE is written where the read found it
+ * (pte_hpa: no second stage-2 walk; the VMM maps guest RAM writable at
+ * stage 2), after PMP allows the store. 0 done, -EBUSY it changed (walk
+ * again), -EFAULT not allowed (access fault).
  */
-static int pte_update(const struct walker *w, struct walk_result *res, gpa_t pte_gpa,
-                      unsigned level, uint64_t old_pte, uint64_t new_pte)
+static int pte_update(const struct walker *w, gpa_t pte_gpa, hpa_t pte_hpa, unsigned level,
+                      uint64_t old_pte, uint64_t new_pte)
 {
-    hpa_t pte_hpa = 0;
-    uint64_t *host = pte_locate(w, res, pte_gpa, ACCESS_STORE, &pte_hpa);
+    uint64_t *host = (uint64_t *)hostmem_ptr(w->hm, pte_hpa);
     uint64_t expected = htole64(old_pte);
 
-    if (!host) {
+    if (!host || !pmp_check(w->pmp, pte_gpa, PTE_SIZE, ACCESS_STORE, PRV_S)) {
         return -EFAULT;
     }
     if (!__atomic_compare_exchange_n(host, &expected, htole64(new_pte), false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
-        return -EAGAIN;
+        return -EBUSY;
     }
     w->stats->walk_pte_writes++;
     walk_trace_add(w, 1, level, true, pte_gpa, pte_hpa, new_pte);
@@ -155,7 +166,7 @@ static unsigned leaf_offset_bits(unsigned level)
 
 /* §4.3.2 steps 5-8: a leaf PTE at `level` was found at pte_gpa. */
 static enum walk_progress walk_leaf(const struct walker *w, const struct walk_req *req,
-                                    gpa_t pte_gpa, unsigned level, uint64_t pte,
+                                    gpa_t pte_gpa, hpa_t pte_hpa, unsigned level, uint64_t pte,
                                     struct walk_result *out)
 {
     uint64_t ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
@@ -173,12 +184,12 @@ static enum walk_progress walk_leaf(const struct walker *w, const struct walk_re
     /* step 7: A = 0, or a store with D = 0: the hart sets them (a counted write) */
     if (w->stats && (!(pte & PTE_A) || (is_store && !(pte & PTE_D)))) {
         uint64_t new_pte = pte | PTE_A | (is_store ? PTE_D : 0);
-        int r = pte_update(w, out, pte_gpa, level, pte, new_pte);
-        if (r == -EAGAIN) {
+        int r = pte_update(w, pte_gpa, pte_hpa, level, pte, new_pte);
+        if (r == -EBUSY) {
             return WALK_RESTART;
         }
         if (r != 0) {
-            out->status = XLATE_ACCESS_FAULT;
+            out->status = pte_locate_status(r);
             return WALK_DONE;
         }
         pte = new_pte;
@@ -206,11 +217,13 @@ static enum walk_progress walk_once(const struct walker *w, const struct walk_re
         unsigned vpn =
             (unsigned)(req->gva >> leaf_offset_bits((unsigned)level)) & ((1u << VPN_BITS) - 1);
         gpa_t pte_gpa = table_gpa + (gpa_t)vpn * PTE_SIZE;
+        hpa_t pte_hpa = 0;
         uint64_t pte;
 
         /* step 2: read the PTE; PMP or no memory there -> access fault */
-        if (pte_read(w, pte_gpa, (unsigned)level, &pte, out) != 0) {
-            out->status = XLATE_ACCESS_FAULT;
+        int r = pte_read(w, pte_gpa, (unsigned)level, &pte, &pte_hpa, out);
+        if (r != 0) {
+            out->status = pte_locate_status(r);
             return WALK_DONE;
         }
         /* step 3: V = 0, W without R, or reserved bits 63:54 -> page fault */
@@ -222,34 +235,43 @@ static enum walk_progress walk_once(const struct walker *w, const struct walk_re
         out->global = is_global;
         /* step 4: R or X set -> a leaf (step 5); else the next level's table */
         if (pte & (PTE_R | PTE_X)) {
-            return walk_leaf(w, req, pte_gpa, (unsigned)level, pte, out);
+            return walk_leaf(w, req, pte_gpa, pte_hpa, (unsigned)level, pte, out);
         }
         table_gpa = ((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
     }
     return WALK_DONE; /* step 4: i < 0 with a non-leaf PTE -> page fault */
 }
 
-void walk_stage1(const struct walker *w, const struct walk_req *req, struct walk_result *out)
+void walk_begin(const struct walker *w, struct walk_result *res)
 {
-    out->status = XLATE_PAGE_FAULT;
-    out->gpa_page = 0;
-    out->level = 0;
-    out->pte_perms = 0;
-    out->global = false;
-    out->accesses = 0;
+    res->status = XLATE_PAGE_FAULT;
+    res->gpa_page = 0;
+    res->level = 0;
+    res->pte_perms = 0;
+    res->global = false;
+    res->accesses = 0;
+    res->s2_fault_gpa = 0;
     if (w->trace) {
         w->trace->n = 0;
     }
+}
+
+void walk_finish(const struct walker *w, const struct walk_result *res)
+{
+    if (w->stats) {
+        w->stats->walk_count++;
+        if (res->accesses > w->stats->walk_max_accesses) {
+            w->stats->walk_max_accesses = res->accesses;
+        }
+    }
+}
+
+void walk_stage1(const struct walker *w, const struct walk_req *req, struct walk_result *out)
+{
     for (unsigned pass = 0; pass < WALK_MAX_RESTARTS; pass++) {
         if (walk_once(w, req, out) == WALK_DONE) {
             break;
         }
         out->status = XLATE_PAGE_FAULT; /* if the restarts run out: the PTE keeps changing */
-    }
-    if (w->stats) {
-        w->stats->walk_count++;
-        if (out->accesses > w->stats->walk_max_accesses) {
-            w->stats->walk_max_accesses = out->accesses;
-        }
     }
 }

@@ -284,6 +284,7 @@ static const char *const xlate_status_text[] = {
     [XLATE_MMIO] = "a device (MMIO)",
     [XLATE_PAGE_FAULT] = "page fault",
     [XLATE_ACCESS_FAULT] = "access fault",
+    [XLATE_S2_FAULT] = "stage-2 fault (not mapped yet: the VMM maps it on first touch)",
 };
 
 /*
@@ -308,11 +309,12 @@ static void cmd_walk(struct monitor *mon, const char *arg)
         const struct walk_step *st = &trace.step[i];
         char flags[9];
         pte_flags_text(st->pte, flags);
+        /* stage 2: the PTE is in the VMM's table, found from the GPA being translated */
         fprintf(mon->out,
-                "%2u: stage %u level %u %s PTE at GPA 0x%" PRIx64 " (HPA 0x%" PRIx64
+                "%2u: stage %u level %u %s PTE %s GPA 0x%" PRIx64 " (HPA 0x%" PRIx64
                 "): 0x%016" PRIx64 " %s\n",
-                i + 1, st->stage, st->level, st->is_write ? "write" : "read ", st->pte_gpa,
-                st->pte_hpa, st->pte, flags);
+                i + 1, st->stage, st->level, st->is_write ? "write" : "read ",
+                st->stage == 2 ? "for" : "at", st->pte_gpa, st->pte_hpa, st->pte, flags);
     }
     fprintf(mon->out, "TLB %s; %u PTE accesses; %s", trace.tlb_hit ? "hit" : "miss", trace.n,
             xlate_status_text[out.status]);

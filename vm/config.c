@@ -53,6 +53,9 @@ enum {
     OPT_TUI,
     OPT_VERSION,
     OPT_SLICE,
+    OPT_PWC,
+    OPT_VMID,
+    OPT_PREALLOC,
 };
 
 static const struct option long_options[] = {
@@ -86,15 +89,35 @@ static const struct option long_options[] = {
     {"gdb", required_argument, NULL, OPT_GDB},
     {"tui", no_argument, NULL, OPT_TUI},
     {"slice", required_argument, NULL, OPT_SLICE},
+    {"pwc", required_argument, NULL, OPT_PWC},
+    {"vmid", required_argument, NULL, OPT_VMID},
+    {"prealloc", no_argument, NULL, OPT_PREALLOC},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
+bool vm_config_option_takes_value(const char *arg, size_t name_len)
+{
+    if (name_len == 2 && strncmp(arg, "-m", 2) == 0) {
+        return true;
+    }
+    if (name_len < 3 || strncmp(arg, "--", 2) != 0) {
+        return false;
+    }
+    for (const struct option *o = long_options; o->name; o++) {
+        if (strlen(o->name) == name_len - 2 && strncmp(o->name, arg + 2, name_len - 2) == 0) {
+            return o->has_arg == required_argument;
+        }
+    }
+    return false;
+}
+
 void vm_config_usage(FILE *out)
 {
     fputs("usage: vmlab [options] IMAGE\n"
           "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
+          "       vmlab compare IMAGE --mmu A,B,... [...]   (see vmlab compare --help)\n"
           "Run a RISC-V RV64GC guest (ELF at its addresses, raw at 0x80000000) on a\n"
           "QEMU-virt-compatible machine, virtualized by trap-and-emulate.\n"
           "\n"
@@ -108,8 +131,17 @@ void vm_config_usage(FILE *out)
           "\n"
           "Techniques (chosen at launch):\n"
           "  --cpu trap           trap-and-emulate hart (default; `hw` comes in a later version)\n"
-          "  --mmu native         baseline stage-1 translation (default; shadow, nested,\n"
-          "                       direct come in a later version)\n"
+          "  --mmu native         baseline: the guest's page table, GPA -> HPA by the VMM's\n"
+          "                       own map, uncounted (default)\n"
+          "  --mmu nested         two-stage: every guest PTE address and the final GPA go\n"
+          "                       through the VMM's stage-2 table (counted walks, s2_fault\n"
+          "                       exits); shadow and direct come in a later version\n"
+          "  --s2-mode sv39x4|sv48x4  stage-2 format (default sv48x4; nested only)\n"
+          "  --s2-page 4k|2m|1g   largest stage-2 leaf where one host run backs it (default 4k)\n"
+          "  --prealloc           map all guest RAM at start (default: on first touch)\n"
+          "  --pwc off|on         a 16-entry stage-2 TLB in front of stage-2 walks (default off)\n"
+          "  --vmid on|off        tag TLB entries with the VM's VMID (default on; with one VM\n"
+          "                       there is no VM switch to flush on)\n"
           "  --tlb-entries N      modelled TLB size (default 64)\n"
           "  --tlb-ways N         modelled TLB associativity (default 4)\n"
           "  --no-fastpath        no host fast path in front of the TLB (same counters, slower)\n"
@@ -203,46 +235,80 @@ static int not_yet(const char *what)
     return -1;
 }
 
-/* Options that name a technique: accept the implemented value, refuse the rest clearly. */
-static int parse_technique(int opt, const char *value)
+/*
+ * Options that name a technique: the value's index in `known` goes to
+ * *out_choice; a known value this version does not implement is refused
+ * clearly, an unknown one lists the choices.
+ */
+static int parse_technique(int opt, const char *value, unsigned *out_choice)
 {
     static const struct {
         int opt;
-        const char *name, *implemented, *known;
+        const char *name;
+        const char *known[4];
+        bool implemented[4];
     } techniques[] = {
-        {OPT_CPU, "--cpu", "trap", "trap hw"},
-        {OPT_MMU, "--mmu", "native", "native shadow nested direct"},
-        {OPT_IO, "--io", "virtio", "emulated virtio passthrough"},
-        {OPT_IRQ, "--irq", "emulated", "emulated lr direct"},
-        {OPT_S2_MODE, "--s2-mode", "sv48x4", "sv39x4 sv48x4"},
-        {OPT_S2_PAGE, "--s2-page", "4k", "4k 2m 1g"},
+        {OPT_CPU, "--cpu", {"trap", "hw"}, {true, false}},
+        {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, false, true, false}},
+        {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {false, true, false}},
+        {OPT_IRQ, "--irq", {"emulated", "lr", "direct"}, {true, false, false}},
+        {OPT_S2_MODE, "--s2-mode", {"sv39x4", "sv48x4"}, {true, true}},
+        {OPT_S2_PAGE, "--s2-page", {"4k", "2m", "1g"}, {true, true, true}},
+        {OPT_PWC, "--pwc", {"off", "on"}, {true, true}},
+        {OPT_VMID, "--vmid", {"on", "off"}, {true, true}},
     };
     for (size_t i = 0; i < sizeof(techniques) / sizeof(techniques[0]); i++) {
         if (techniques[i].opt != opt) {
             continue;
         }
-        char padded[64];
-        snprintf(padded, sizeof(padded), " %s ", value);
-        char known[64];
-        snprintf(known, sizeof(known), " %s ", techniques[i].known);
-        if (strcmp(value, techniques[i].implemented) == 0) {
-            return 0;
-        }
-        if (opt == OPT_S2_MODE || opt == OPT_S2_PAGE) {
-            if (strstr(known, padded)) {
-                return 0; /* DESIGN.md: accepted and ignored unless --mmu nested */
+        char choices[64] = "";
+        for (unsigned k = 0; k < 4 && techniques[i].known[k]; k++) {
+            if (strcmp(value, techniques[i].known[k]) == 0) {
+                char what[96];
+                snprintf(what, sizeof(what), "%s %s", techniques[i].name, value);
+                *out_choice = k;
+                return techniques[i].implemented[k] ? 0 : not_yet(what);
             }
-        }
-        if (strstr(known, padded)) {
-            char what[96];
-            snprintf(what, sizeof(what), "%s %s", techniques[i].name, value);
-            return not_yet(what);
+            snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices), "%s%s",
+                     k ? " " : "", techniques[i].known[k]);
         }
         fprintf(stderr, "vmlab: %s %s: unknown; choose one of: %s\n", techniques[i].name, value,
-                techniques[i].known);
+                choices);
         return -1;
     }
     return -1;
+}
+
+/* Store a technique choice where the config keeps it (indexes of parse_technique's lists). */
+static int parse_technique_into(struct vm_config *cfg, int opt, const char *value)
+{
+    static const unsigned s2_levels[] = {3, 4};
+    static const enum mmu_mode mmu_modes[] = {MMU_NATIVE, MMU_NATIVE, MMU_NESTED, MMU_NATIVE};
+    unsigned choice = 0;
+
+    if (parse_technique(opt, value, &choice) != 0) {
+        return -1;
+    }
+    switch (opt) {
+    case OPT_MMU:
+        cfg->mmu_mode = mmu_modes[choice];
+        break;
+    case OPT_S2_MODE:
+        cfg->s2_levels = s2_levels[choice];
+        break;
+    case OPT_S2_PAGE:
+        cfg->s2_leaf_level = choice; /* 4k 2m 1g = leaf levels 0 1 2 */
+        break;
+    case OPT_PWC:
+        cfg->pwc = choice == 1;
+        break;
+    case OPT_VMID:
+        cfg->vmid_tags = choice == 0;
+        break;
+    default:
+        break;
+    }
+    return 0;
 }
 
 static void config_defaults(struct vm_config *cfg)
@@ -253,6 +319,10 @@ static void config_defaults(struct vm_config *cfg)
     cfg->tlb_entries = 64;
     cfg->tlb_ways = 4;
     cfg->slice = DEFAULT_SLICE;
+    cfg->mmu_mode = MMU_NATIVE;
+    cfg->s2_levels = 4; /* DESIGN.md: --s2-mode sv48x4 */
+    cfg->s2_leaf_level = 0;
+    cfg->vmid_tags = true;
 }
 
 static int bad_value(const char *option, const char *value, const char *expect)
@@ -356,7 +426,12 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     case OPT_IRQ:
     case OPT_S2_MODE:
     case OPT_S2_PAGE:
-        return parse_technique(opt, arg);
+    case OPT_PWC:
+    case OPT_VMID:
+        return parse_technique_into(cfg, opt, arg);
+    case OPT_PREALLOC:
+        cfg->prealloc = true;
+        return 0;
     case OPT_PCPUS:
         if (parse_u64(arg, &value) || value == 0) {
             return bad_value("--pcpus", arg, "expected a positive number");

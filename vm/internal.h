@@ -52,7 +52,18 @@ struct vm {
 
     uint64_t resets;
     uint64_t wfi_jumps;
+
+    struct s2_table *s2; /* --mmu nested: the VM's stage-2 table (vm/stage2.c) */
+    uint64_t s2_maps;    /* stage-2 leaves the VMM wrote */
 };
+
+/* --mmu nested: create the stage-2 table (and map everything with --prealloc). */
+int vm_stage2_create(struct vm *vm);
+/*
+ * The stage-2 fault handler: 0 when the GPA is now mapped (the access runs
+ * again), or -EFAULT and the access-fault cause the guest must get.
+ */
+int vm_stage2_fault(struct vm *vm, const struct vm_exit *e, uint64_t *out_cause);
 
 /* Stop the run with an exit status and a one-line reason (printed at the end). */
 void vm_request_stop(struct vm *vm, int status, const char *reason);

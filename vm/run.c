@@ -142,6 +142,22 @@ static void vcpu_reflect(struct vm *vm, struct vcpu *vcpu, const struct vm_exit 
     cpu_reflect_trap(h, e->trap.cause, e->trap.tval);
 }
 
+/*
+ * A stage-2 fault (--mmu nested), KVM's EPT violation: the VMM maps the
+ * guest's RAM on first touch and the access runs again, or the guest gets
+ * an access fault (reflected like any guest trap).
+ */
+static void vcpu_s2_fault(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
+{
+    struct vm_exit fault = {.reason = EXIT_GUEST_TRAP};
+
+    if (vm_stage2_fault(vm, e, &fault.trap.cause) == 0) {
+        return;
+    }
+    fault.trap.tval = e->s2.gva;
+    vcpu_reflect(vm, vcpu, &fault);
+}
+
 /* A device access: find the device, do the access, finish the instruction. */
 static void io_dispatch(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e)
 {
@@ -370,9 +386,9 @@ int vm_run(struct vm *vm)
         case EXIT_NONE:       /* the slice ended: see vm_tick */  break;
         case EXIT_DEBUG:      /* see vm_debug_due */              break;
         case EXIT_HALT:       vm_halt(vm);                        break;
+        case EXIT_S2_FAULT:   vcpu_s2_fault(vm, vcpu, &e);        break;
         case EXIT_HYPERCALL:
         case EXIT_PT_WRITE:
-        case EXIT_S2_FAULT:
         case EXIT_VIRTUAL_INSN:
         case EXIT__COUNT:     vm_unexpected_exit(vm, &e);         break;
         }

@@ -63,6 +63,9 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "walk.s2_accesses", ms->walk_s2_accesses);
     fn(ctx, "walk.max_accesses", ms->walk_max_accesses);
     fn(ctx, "walk.pte_writes", ms->walk_pte_writes);
+    fn(ctx, "pwc.hits", ms->pwc_hits);
+    fn(ctx, "s2.maps", vm->s2_maps);
+    fn(ctx, "s2.table_frames", vm->s2 ? s2_table_frames(vm->s2) : 0);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

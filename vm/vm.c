@@ -157,6 +157,10 @@ static int vm_create_vcpu(struct vm *vm)
         .tlb_entries = vm->cfg.tlb_entries,
         .tlb_ways = vm->cfg.tlb_ways,
         .fastpath = vm->cfg.fastpath,
+        .mode = vm->cfg.mmu_mode,
+        .s2 = vm->s2,
+        .vmid = 1, /* VMID 0 stays unused: one VM today */
+        .pwc = vm->cfg.pwc,
     };
     vcpu->vm = vm;
     hart_reset(&vcpu->hart, 0, MEMMAP_BOOTROM_BASE);
@@ -205,14 +209,16 @@ struct vm *vm_create(const struct vm_config *cfg)
                 (cfg->ram_size + HOSTMEM_SLACK) >> 20);
         goto fail;
     }
-    vm->gmem = gmem_create(vm->hostmem, MEMMAP_RAM_BASE, cfg->ram_size);
+    /* 1 GiB stage-2 leaves need RAM on 1 GiB host runs */
+    vm->gmem = gmem_create_big(vm->hostmem, MEMMAP_RAM_BASE, cfg->ram_size,
+                               cfg->mmu_mode == MMU_NESTED && cfg->s2_leaf_level == 2);
     if (!vm->gmem) {
         fprintf(stderr, "vmlab: cannot allocate %" PRIu64 " MiB of guest RAM\n",
                 cfg->ram_size >> 20);
         goto fail;
     }
     if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
-        vm_create_vcpu(vm) || vm_open_outputs(vm)) {
+        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_open_outputs(vm)) {
         goto fail;
     }
     if (gmem_snapshot(vm->gmem) != 0) {
@@ -261,6 +267,7 @@ void vm_destroy(struct vm *vm)
         hart_detach(&vm->vcpu.hart);
         mmu_destroy(vm->vcpu.mmu);
     }
+    s2_table_destroy(vm->s2);
     if (vm->trace_out && vm->trace_out != stderr) {
         fclose(vm->trace_out);
     }

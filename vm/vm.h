@@ -49,12 +49,20 @@ struct vm_config {
     bool monitor;               /* --monitor */
     const char *monitor_script; /* --monitor-script FILE|- */
     uint64_t slice;             /* instructions per scheduling slice */
+    enum mmu_mode mmu_mode;     /* --mmu */
+    unsigned s2_levels;         /* --s2-mode: 3 sv39x4, 4 sv48x4 */
+    unsigned s2_leaf_level;     /* --s2-page: 0 4k, 1 2m, 2 1g */
+    bool prealloc;              /* --prealloc: stage 2 mapped before the guest runs */
+    bool pwc;                   /* --pwc on */
+    bool vmid_tags;             /* --vmid on */
 };
 
 /* Parse argv into cfg. Returns 0, 1 when --help/--version printed (exit 0),
  * or -1 after printing one line saying what is wrong (exit 2). */
 int vm_config_parse(struct vm_config *cfg, int argc, char **argv);
 void vm_config_usage(FILE *out);
+/* Is arg's first name_len characters a vmlab option that takes a value ("-m", "--mmu")? */
+bool vm_config_option_takes_value(const char *arg, size_t name_len);
 
 struct vm;
 

@@ -846,7 +846,9 @@ START_TEST(test_s2_hook_accounting)
     };
     struct walk_result res;
 
+    walk_begin(&w, &res);
     walk_stage1(&w, &req, &res);
+    walk_finish(&w, &res);
     ck_assert_int_eq(res.status, XLATE_OK);
     ck_assert_uint_eq(res.gpa_page, 0x80010000ull);
     /* 3 stage-1 reads, each after 4 stage-2 reads: 3 + 3 * 4 = 15 */
