@@ -23,6 +23,11 @@ GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
 GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot mtimeset echo \
                wildjump
 GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long
+# guests/memlab.c (the memory lab) and its variants: knobs in guests/README.md
+GUEST_NAMES += memlab
+MEMLAB_VARIANTS := memlab-seq memlab-stride memlab-rand memlab-hot memlab-seq-512k memlab-sv48 \
+                   memlab-remap memlab-64m-rand memlab-64m-stride
+GUEST_VARIANTS += $(MEMLAB_VARIANTS)
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
@@ -71,6 +76,26 @@ $(GUEST_BUILD)/obj/paging-long.o: guests/paging.c guests/guests.mk | guest-toolc
 $(GUEST_BUILD)/obj/csrloop-%.o: guests/csrloop.c | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DK=$* -c -o $@ $<
+
+# memlab variants: 0.15-1.2 M instructions each (4 processes x 1024 KiB x 4 rounds); the 64m
+# ones are make bench's: one process, 16384 pages touched once (~17 M; needs -m 128M).
+MEMLAB_FLAGS_seq := -DPATTERN=PATTERN_SEQ -DFOOTPRINT_KIB=1024
+MEMLAB_FLAGS_stride := -DPATTERN=PATTERN_STRIDE -DFOOTPRINT_KIB=1024
+MEMLAB_FLAGS_rand := -DPATTERN=PATTERN_RAND -DFOOTPRINT_KIB=1024
+MEMLAB_FLAGS_hot := -DPATTERN=PATTERN_HOT -DFOOTPRINT_KIB=1024
+MEMLAB_FLAGS_seq-512k := -DPATTERN=PATTERN_SEQ -DFOOTPRINT_KIB=512
+MEMLAB_FLAGS_sv48 := -DMODE=48
+# one process touching 8 pages: its TLB entry for the remapped page survives to pass 2, so
+# only the kernel's sfence.vma (or a shadow MMU that notices the PTE edit) makes it read zero
+MEMLAB_FLAGS_remap := -DPATTERN=PATTERN_HOT -DNPROC=1
+MEMLAB_FLAGS_64m-rand := -DPATTERN=PATTERN_RAND -DFOOTPRINT_KIB=65536 -DNPROC=1 -DROUNDS=1
+MEMLAB_FLAGS_64m-stride := -DPATTERN=PATTERN_STRIDE -DFOOTPRINT_KIB=65536 -DNPROC=1 -DROUNDS=1
+
+# A static pattern rule: it applies to these objects only (never to a .d file's name).
+$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(MEMLAB_VARIANTS)): $(GUEST_BUILD)/obj/memlab-%.o: \
+        guests/memlab.c guests/guests.mk | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(MEMLAB_FLAGS_$*) -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "monitor/monitor.h"
+#include "vm/compare.h"
 #include "vm/vm.h"
 
 static enum vm_debug_action monitor_hook(void *ctx)
@@ -37,6 +38,9 @@ static int write_stats(const struct vm *vm, const char *path)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "compare") == 0) {
+        return vm_compare_main(argc - 1, argv + 1);
+    }
     struct vm_config cfg;
     int parsed = vm_config_parse(&cfg, argc, argv);
     if (parsed != 0) {

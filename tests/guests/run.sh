@@ -3,8 +3,8 @@
 # check its exit status, an independently known output, and counters read
 # from `--stats FILE`. Called by `make guest-tests` as
 #   VMLAB=build/vmlab GUESTS=build/guests tests/guests/run.sh
-# ASAN_QUICK=1 (make asan) runs only hello, selftest, privtest, one bad input and
-# one monitor session.
+# ASAN_QUICK=1 (make asan) runs only hello, selftest, privtest, paging under
+# --mmu nested, one bad input and one monitor session.
 # Prints "PASS name" or "FAIL name: why" per test ("SKIP name: why" when a tool
 # it needs is missing), then "N passed, M failed"; exits non-zero when a test failed.
 set -u
@@ -635,12 +635,213 @@ test_trace() {
     fi
 }
 
+# ----------------------------------------------------------- vmlab compare
+
+# compare_cell FILE LABEL COLUMN: from compare's table in FILE, the cell in column COLUMN
+# (a header name) of the row whose first word is LABEL (a one-word label: --mmu only).
+compare_cell() {
+    awk -v label="$2" -v name="$3" '
+        NR == 1 { for (i = 1; i <= NF; i++) { col[$i] = i }; next }
+        $1 == label && (name in col) { print $(col[name]); exit }' "$1"
+}
+
+# vmlab compare runs hello under native and shadow. The native row must carry the same
+# insns as a plain run (compare passes the counters through); shadow is either refused
+# (until it is built) or a row of numbers.
+test_compare() {
+    run compare-plain "$GUESTS/hello.elf"
+    local want
+    want=$(stat "$TMP/compare-plain.json" insns)
+    timeout "$HOST_TIMEOUT" "$VMLAB" compare "$GUESTS/hello.elf" --mmu native,shadow \
+        --csv "$TMP/compare.csv" >"$TMP/compare.out" 2>"$TMP/compare.err" </dev/null
+    rc=$?
+    expect_rc compare compare 0 || return
+    local got shadow
+    got=$(compare_cell "$TMP/compare.out" native insns)
+    shadow=$(compare_cell "$TMP/compare.out" shadow insns)
+    if [ -z "$want" ] || [ "$got" != "$want" ]; then
+        fail compare-native "native row insns '$got', a plain --stats run gave '$want'"
+    elif ! grep -Eq '^shadow +refused: ' "$TMP/compare.out" && ! [[ "$shadow" =~ ^[0-9]+$ ]]; then
+        fail compare-native "the shadow row is neither 'refused: ...' nor counters"
+    else
+        pass compare-native
+    fi
+    # --csv: a header row of counter names, then one row per combination (2)
+    local lines csv_insns
+    lines=$(wc -l <"$TMP/compare.csv")
+    csv_insns=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { col[$i] = i }; next }
+        $1 == "native" { print $(col["insns"]) }' "$TMP/compare.csv")
+    if [ "$lines" != 3 ] || ! head -n 1 "$TMP/compare.csv" | grep -q '^combination,.*,insns,'; then
+        fail compare-csv "$lines lines, header '$(head -n 1 "$TMP/compare.csv")'"
+    elif [ "$csv_insns" != "$want" ]; then
+        fail compare-csv "native insns '$csv_insns' in the CSV, expected '$want'"
+    else
+        pass compare-csv
+    fi
+    test_compare_plot
+    # a guest that reports failure (garbage exits 1): compare's own status is 1
+    timeout "$HOST_TIMEOUT" "$VMLAB" compare "$GUESTS/garbage.elf" --mmu native \
+        >"$TMP/compare-fail.out" 2>"$TMP/compare-fail.err" </dev/null
+    rc=$?
+    expect_rc compare-failing-guest compare-fail 1 && pass compare-failing-guest
+    bad_input_saying compare-no-image 'no guest' compare --mmu native,shadow
+    bad_input_saying compare-unknown-mmu 'magic' compare "$GUESTS/hello.elf" --mmu native,magic
+}
+
+# --plot: an SVG from gnuplot when it is installed, else a message naming the package;
+# the table is printed either way.
+test_compare_plot() {
+    timeout "$HOST_TIMEOUT" "$VMLAB" compare "$GUESTS/hello.elf" --mmu native \
+        --plot "$TMP/compare.svg" >"$TMP/compare-plot.out" 2>"$TMP/compare-plot.err" </dev/null
+    rc=$?
+    expect_rc compare-plot compare-plot 0 || return
+    if [ -z "$(compare_cell "$TMP/compare-plot.out" native insns)" ]; then
+        fail compare-plot "no table with a native row"
+    elif command -v gnuplot >/dev/null 2>&1; then
+        if head -c 100 "$TMP/compare.svg" 2>/dev/null | grep -Eq '^(<\?xml|<svg)'; then
+            pass compare-plot
+        else
+            fail compare-plot "gnuplot is installed but $TMP/compare.svg is no SVG"
+        fi
+    elif grep -q 'gnuplot.*not installed' "$TMP/compare-plot.err"; then
+        pass compare-plot
+    else
+        fail compare-plot "no gnuplot, no message: $(head -n 1 "$TMP/compare-plot.err")"
+    fi
+}
+
+# ------------------------------------------------- memlab (guests/memlab.c)
+# The memory lab's guest: NPROC U-mode processes with their own ASIDs touching their
+# footprints under one S-mode kernel. Every build checks itself (sums, demand faults per
+# process, every page exactly once per pass, the remapped page reads zero) and says
+# "memlab: PASS"; these tests check that line, the per-process lines and counters.
+
+# memlab_pass TAG NAME NPROC PAGES [vmlab args...]: build NAME exits 0, prints exactly
+# NPROC lines "memlab: proc N touched PAGES pages, sum 0x..." (N = 0..NPROC-1) and ends
+# with "memlab: PASS". Returns non-zero (after one FAIL line) when it does not.
+memlab_pass() {
+    local tag=$1 name=$2 nproc=$3 pages=$4 i
+    shift 4
+    run "$tag" "$@" "$GUESTS/$name.elf"
+    expect_rc "$tag" "$tag" 0 || return 1
+    if [ "$(grep -c '^memlab: proc ' "$TMP/$tag.out")" != "$nproc" ]; then
+        fail "$tag" "expected $nproc 'memlab: proc' lines: $(grep -c '^memlab: proc ' \
+            "$TMP/$tag.out") found"
+        return 1
+    fi
+    for ((i = 0; i < nproc; i++)); do
+        if ! grep -Eq "^memlab: proc $i touched $pages pages, sum 0x[0-9a-f]+$" \
+            "$TMP/$tag.out"; then
+            fail "$tag" "no line 'memlab: proc $i touched $pages pages, sum 0x...'"
+            return 1
+        fi
+    done
+    if [ "$(last_line "$tag")" != "memlab: PASS" ]; then
+        fail "$tag" "last line '$(last_line "$tag")', expected 'memlab: PASS'"
+        return 1
+    fi
+    pass "$tag"
+}
+
+# memlab_diff TEST COUNTER WANT SMALL BIG: counter COUNTER of run BIG minus that of run
+# SMALL is exactly WANT.
+memlab_diff() {
+    local a b
+    a=$(stat "$TMP/$4.json" "$2")
+    b=$(stat "$TMP/$5.json" "$2")
+    if [ -n "$a" ] && [ -n "$b" ] && [ $((b - a)) -eq "$3" ]; then
+        pass "$1"
+    else
+        fail "$1" "$2: '$a' ($4) and '$b' ($5) do not differ by $3"
+    fi
+}
+
+test_memlab() {
+    # 1. the defaults: 4 processes x 1024 KiB = 256 pages each, pattern seq
+    memlab_pass memlab memlab 4 256
+    # The kernel sets A and D in every PTE it makes, so the hart never writes one.
+    local writes
+    writes=$(stat "$TMP/memlab.json" walk.pte_writes)
+    if [ "$writes" = 0 ]; then
+        pass memlab-no-ad-writes
+    else
+        fail memlab-no-ad-writes "walk.pte_writes = '$writes', expected 0 (A/D preset)"
+    fi
+
+    # 3. every page exactly once per pass: the guest checks its visiting order before any
+    # process runs, each process's sum and its demand faults (= pages touched), so the PASS
+    # line is the check. stride 16 shares a factor with 256 pages: the walk must still meet
+    # all 256. hot touches pages 0..7 only.
+    memlab_pass memlab-stride memlab-stride 4 256
+    memlab_pass memlab-rand memlab-rand 4 256
+    memlab_pass memlab-hot memlab-hot 4 8
+    memlab_pass memlab-sv48 memlab-sv48 4 256
+    # one process, 8 pages: the remapped page's old translation is still in the TLB in
+    # pass 2; only the kernel's sfence.vma gva, asid makes it read zero
+    memlab_pass memlab-remap memlab-remap 1 8
+    memlab_pass memlab-64m-rand memlab-64m-rand 1 16384
+    memlab_pass memlab-64m-stride memlab-64m-stride 1 16384
+
+    # 2. Exact differences, worked from the spec and guests/memlab.c (not read off a run).
+    # memlab-seq and memlab-seq-512k differ only in FOOTPRINT_KIB, 1024 vs 512: 256 vs 128
+    # pages, so each of the 4 processes first-touches 128 more pages (pages 128..255, in
+    # the footprint's one level-0 table, which both builds make at page 0's fault).
+    #
+    # (a) Default TLB. Each extra page's first touch is one store page fault, which
+    # under --cpu trap the VMM reflects into the guest kernel: one exits.guest_trap each.
+    # Everything else (the ecalls, page 0's faults, the remap) is alike in both builds.
+    # 4 x 128 = 512.
+    memlab_pass memlab-seq memlab-seq 4 256 &&
+        memlab_pass memlab-seq-512k memlab-seq-512k 4 128 &&
+        memlab_diff memlab-fault-exits exits.guest_trap 512 memlab-seq-512k memlab-seq
+    #
+    # (b) A fully associative TLB of 4096 entries: neither build uses 4096 distinct
+    # translations (4 x 256 user pages + 4 x 256 kernel views of their frames + a few
+    # dozen kernel, code and stack pages), so nothing is ever evicted: a miss is a first
+    # touch or follows an sfence.vma. Per extra page, all in pass 1 (Sv39):
+    #   the store misses and walks root, level 1, level 0, whose PTE is invalid: a page
+    #     fault (1 walk, 3 reads; DESIGN.md: a faulting walk keeps its reads);
+    #   the kernel zeroes a fresh frame through its global 1 GiB identity leaf: the
+    #     frame's 4 KiB piece misses (1 walk, 1 read: the root's leaf PTE);
+    #   sfence.vma gva, asid drops nothing (a faulting walk fills no entry, and global
+    #     entries survive an ASID fence); the store retries: miss, walk (1 walk, 3 reads);
+    #   the load hits; passes 2-4 hit (page 5's remap happens in both builds alike).
+    # A/D are preset, so a store never re-walks a clean entry: tlb.misses = walk.count.
+    # walk.count: 4 x 128 x (1 + 1 + 1) = 1536; walk.accesses: 4 x 128 x (3 + 1 + 3) = 3584.
+    local big=(--tlb-entries 4096 --tlb-ways 4096)
+    memlab_pass memlab-seq-bigtlb memlab-seq 4 256 "${big[@]}" &&
+        memlab_pass memlab-seq-512k-bigtlb memlab-seq-512k 4 128 "${big[@]}" || return
+    memlab_diff memlab-walk-count walk.count 1536 memlab-seq-512k-bigtlb memlab-seq-bigtlb
+    memlab_diff memlab-tlb-misses tlb.misses 1536 memlab-seq-512k-bigtlb memlab-seq-bigtlb
+    memlab_diff memlab-walk-accesses walk.accesses 3584 memlab-seq-512k-bigtlb \
+        memlab-seq-bigtlb
+
+    # 4. QEMU runs the same ELF and must print the same lines (vmlab's own messages go to
+    # stderr, the guest's to stdout).
+    if ! command -v qemu-system-riscv64 >/dev/null 2>&1; then
+        skip memlab-qemu "qemu-system-riscv64 not installed"
+        return
+    fi
+    timeout "$HOST_TIMEOUT" qemu-system-riscv64 -M virt -bios none -nographic \
+        -kernel "$GUESTS/memlab-rand.elf" >"$TMP/memlab-qemu.out" 2>&1 </dev/null
+    if cmp -s <(tr -d '\r' <"$TMP/memlab-qemu.out") <(tr -d '\r' <"$TMP/memlab-rand.out"); then
+        pass memlab-qemu
+    else
+        fail memlab-qemu "QEMU's output differs: $(diff <(tr -d '\r' <"$TMP/memlab-qemu.out") \
+            <(tr -d '\r' <"$TMP/memlab-rand.out") | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+    fi
+}
+
 # ------------------------------------------------------------------ main
 
 if [ ! -x "$VMLAB" ]; then
     echo "run.sh: $VMLAB is not an executable vmlab" >&2
     exit 2
 fi
+
+# --mmu nested: tests/guests/nested.sh
+# shellcheck source=tests/guests/nested.sh
+. "$HERE/nested.sh"
 
 test_hello
 test_hello_mmio
@@ -649,6 +850,7 @@ test_selfcheck selftest 'selftest: all [0-9]+ cases passed'
 test_selfcheck privtest 'privtest: all [0-9]+ checks passed'
 test_bad_inputs
 test_monitor
+test_nested_same paging # two-stage walks under ASan too (make asan)
 if [ "$QUICK" != 1 ]; then
     test_hello_htif
     test_selfcheck paging 'paging: pass'
@@ -668,6 +870,9 @@ if [ "$QUICK" != 1 ]; then
     test_reboot
     test_monitor_delete
     test_trace
+    test_compare
+    test_memlab # the memory lab's guest (guests/memlab.c)
+    test_nested # --mmu nested (tests/guests/nested.sh)
 fi
 
 echo "$passed passed, $failed failed"
