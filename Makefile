@@ -22,7 +22,7 @@ else
 Q := @
 endif
 
-MODULES   := cpu mmu io irq vm monitor
+MODULES   := cpu mmu shadowpt io irq vm monitor
 LIB_SRCS  := $(filter-out vm/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/vm/main.o

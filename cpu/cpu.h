@@ -54,7 +54,7 @@ struct mmio_access {
 struct vm_exit {
     enum exit_reason reason;
     union {
-        struct mmio_access mmio; /* EXIT_MMIO */
+        struct mmio_access mmio; /* EXIT_MMIO, EXIT_PT_WRITE (a store the VMM performs) */
         struct {                 /* EXIT_GUEST_TRAP */
             uint64_t cause;      /* CAUSE_*, | CAUSE_INTERRUPT for interrupts */
             uint64_t tval;
@@ -151,6 +151,8 @@ struct hart {
     uint64_t fast_satp;
     uint64_t fast_mstatus; /* its SUM and MXR bits */
     bool fast_pmp_stale;   /* a PMP CSR was written since the last flush */
+    /* --mmu direct: an S-mode ecall is a hypercall to the VMM (EXIT_HYPERCALL), not a trap */
+    bool ecall_s_exits;
 };
 
 /* mtime as the hart sees it now (between exits the clock has not caught up). */
@@ -194,6 +196,11 @@ enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out);
 void cpu_emulate_priv(struct hart *h, const struct vm_exit *e);
 void cpu_reflect_trap(struct hart *h, uint64_t cause, uint64_t tval);
 void cpu_complete_mmio(struct hart *h, const struct mmio_access *mmio);
+/*
+ * EXIT_HYPERCALL (an S-mode ecall with h->ecall_s_exits): the VMM answered
+ * it; a0 and a1 get the results (SBI style: error, value) and the ecall retires.
+ */
+void cpu_complete_hypercall(struct hart *h, uint64_t a0, uint64_t a1);
 
 /* Is h->pc one of the monitor's breakpoints (h->breakpoints)? */
 bool hart_at_breakpoint(const struct hart *h);

@@ -79,15 +79,29 @@ int exec_csrrci(struct hart *h, const struct insn *in)
 
 /* ------------------------------------------------------- ecall, ebreak */
 
-/* §3.3.1: the cause says which privilege called; tval is 0. */
+/*
+ * §3.3.1: the cause says which privilege called; tval is 0. Under --mmu
+ * direct an S-mode ecall is the paravirtual kernel's hypercall: it exits to
+ * the VMM unretired (cpu_complete_hypercall retires it).
+ */
 int exec_ecall(struct hart *h, const struct insn *in)
 {
     uint64_t cause = h->priv == PRV_M   ? CAUSE_MACHINE_ECALL
                      : h->priv == PRV_S ? CAUSE_SUPERVISOR_ECALL
                                         : CAUSE_USER_ECALL;
 
-    (void)in;
+    if (h->ecall_s_exits && h->priv == PRV_S) {
+        return cpu_exit_priv(h, EXIT_HYPERCALL, in);
+    }
     return cpu_raise(h, cause, 0);
+}
+
+void cpu_complete_hypercall(struct hart *h, uint64_t a0, uint64_t a1)
+{
+    h->x[10] = a0;
+    h->x[11] = a1;
+    h->pc += 4; /* ecall has no compressed form */
+    h->insns++;
 }
 
 /* §3.1.16: a breakpoint's tval is the address of the ebreak. */

@@ -197,7 +197,7 @@ struct insn *cpu_fetch(struct hart *h)
 /* An exec stopped the loop: what cpu_complete_mmio will need for a store. */
 static int run_stopped(struct hart *h, const struct insn *in, int reason)
 {
-    if (reason == EXIT_MMIO) {
+    if (reason == EXIT_MMIO || reason == EXIT_PT_WRITE) {
         h->mmio_insn_len = in->len;
     }
     return reason;

@@ -69,18 +69,28 @@ static int mem_raise(struct hart *h, enum xlate_status status, bool is_store, gv
     return cpu_raise(h, cause, gva);
 }
 
-/* Leave the interpreter for the VMM's device model (KVM_EXIT_MMIO). */
-static int mem_mmio_exit(struct hart *h, gva_t gva, gpa_t gpa, unsigned size, bool is_write,
-                         uint64_t data)
+/*
+ * Leave the interpreter for the VMM's device model (KVM_EXIT_MMIO), or with
+ * reason EXIT_PT_WRITE for its shadow MMU: a store to a write-protected
+ * guest page table, which the VMM performs and completes the same way.
+ */
+static int mem_access_exit(struct hart *h, enum exit_reason reason, gva_t gva, gpa_t gpa,
+                           unsigned size, bool is_write, uint64_t data)
 {
-    h->exit->reason = EXIT_MMIO;
+    h->exit->reason = reason;
     h->exit->mmio.gva = gva;
     h->exit->mmio.gpa = gpa;
     h->exit->mmio.size = (uint8_t)size;
     h->exit->mmio.is_write = is_write;
     h->exit->mmio.data = is_write ? data & mem_size_mask(size) : 0;
     h->exit->mmio.is_ram_watch = false;
-    return EXIT_MMIO;
+    return (int)reason;
+}
+
+static int mem_mmio_exit(struct hart *h, gva_t gva, gpa_t gpa, unsigned size, bool is_write,
+                         uint64_t data)
+{
+    return mem_access_exit(h, EXIT_MMIO, gva, gpa, size, is_write, data);
 }
 
 /*
@@ -199,6 +209,9 @@ static int mem_store_page(struct hart *h, gva_t gva, unsigned size, uint64_t val
     mem_xlate(h, gva, size, ACCESS_STORE, &xo);
     if (xo.status == XLATE_MMIO && (gva & (size - 1)) == 0) {
         return mem_mmio_exit(h, gva, xo.gpa, size, true, val);
+    }
+    if (xo.status == XLATE_PT_WRITE) {
+        return mem_access_exit(h, EXIT_PT_WRITE, gva, xo.gpa, size, true, val);
     }
     if (xo.status != XLATE_OK) {
         return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, true, gva,

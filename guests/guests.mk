@@ -21,13 +21,17 @@ GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
 
 # Each guest is guests/NAME.c; variants are the same source with -D flags.
 GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot mtimeset echo \
-               wildjump
+               wildjump paging-pv
 GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long
 # guests/memlab.c (the memory lab) and its variants: knobs in guests/README.md
 GUEST_NAMES += memlab
 MEMLAB_VARIANTS := memlab-seq memlab-stride memlab-rand memlab-hot memlab-seq-512k memlab-sv48 \
                    memlab-remap memlab-64m-rand memlab-64m-stride
 GUEST_VARIANTS += $(MEMLAB_VARIANTS)
+# guests/isolate.c, built twice with different marks: two VMs run together (--vm) must not
+# reach each other's frames (tests/guests/multivm.sh)
+ISOLATE_VARIANTS := isolate-a isolate-b
+GUEST_VARIANTS += $(ISOLATE_VARIANTS)
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
@@ -96,6 +100,14 @@ $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(MEMLAB_VARIANTS)): $(GUEST_BUILD)/obj/meml
         guests/memlab.c guests/guests.mk | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(MEMLAB_FLAGS_$*) -c -o $@ $<
+
+ISOLATE_FLAGS_a := -DMARK=0xa5a5a5a500000000ull -DNAME='"isolate-a"'
+ISOLATE_FLAGS_b := -DMARK=0x3c3c3c3c00000000ull -DNAME='"isolate-b"'
+
+$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(ISOLATE_VARIANTS)): $(GUEST_BUILD)/obj/isolate-%.o: \
+        guests/isolate.c guests/guests.mk | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(ISOLATE_FLAGS_$*) -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

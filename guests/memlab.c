@@ -123,7 +123,6 @@ extern char _end[], __user_start[], __user_end[];
 
 /* ----------------------------------------- shared by the U and S halves */
 
-#define USER_TEXT   __attribute__((section(".user.text"), noinline))
 #define USER_INLINE static inline __attribute__((always_inline))
 
 /* Where a pass is in its visiting order. */
@@ -185,7 +184,7 @@ USER_INLINE uint64_t distinct_pages(void)
 
 /* ---------------------------------------------------------------- U-mode */
 
-USER_INLINE uint64_t user_syscall(uint64_t num, uint64_t arg0, uint64_t arg1)
+USER_INLINE uint64_t user_syscall2(uint64_t num, uint64_t arg0, uint64_t arg1)
 {
     register uint64_t a0 __asm__("a0") = arg0;
     register uint64_t a1 __asm__("a1") = arg1;
@@ -219,21 +218,21 @@ USER_TEXT void proc_main(uint64_t id, uint64_t data_gva)
             if (check_remap && page == REMAP_PAGE) {
                 check_remap = false;
                 if (*word != 0) { /* still the old frame: the flush did not happen */
-                    user_syscall(SYS_FAIL, FAIL_REMAP, page);
+                    user_syscall2(SYS_FAIL, FAIL_REMAP, page);
                 }
             }
             *word = value;
             uint64_t loaded = *word;
             if (loaded != value) {
-                user_syscall(SYS_FAIL, FAIL_READBACK, page);
+                user_syscall2(SYS_FAIL, FAIL_READBACK, page);
             }
             sum += loaded;
         }
         if (round + 1 < ROUNDS) {
-            user_syscall(SYS_YIELD, 0, 0);
+            user_syscall2(SYS_YIELD, 0, 0);
         }
     }
-    user_syscall(SYS_EXIT, sum, 0);
+    user_syscall2(SYS_EXIT, sum, 0);
 }
 
 /* ---------------------------------------------------------------- kernel */

@@ -90,16 +90,6 @@ static struct kernel kern;
 
 /* --------------------------------------------------------------- U-mode */
 
-#define USER_TEXT __attribute__((section(".user.text"), noinline))
-
-static inline __attribute__((always_inline)) uint64_t user_syscall(uint64_t num, uint64_t arg)
-{
-    register uint64_t a0 __asm__("a0") = arg;
-    register uint64_t a7 __asm__("a7") = num;
-
-    __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
-    return a0;
-}
 
 /*
  * A task, ROUNDS times: write every 64th byte of its data pages in order (in

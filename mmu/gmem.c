@@ -44,7 +44,7 @@
  * only those pages can hold anything: the snapshot reads no other page
  * (touching all of RAM would cost ~40 ms per 128 MiB at every start).
  */
-#define GPAGE_PUBLIC_FLAGS (GPAGE_CODE | GPAGE_WATCH)
+#define GPAGE_PUBLIC_FLAGS (GPAGE_CODE | GPAGE_WATCH | GPAGE_PT_PINNED | GPAGE_SHADOW_PT)
 #define GPAGE_VMM_WRITTEN  (1u << 7)
 
 struct gpage_ref {
@@ -402,6 +402,28 @@ bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_h
     *out_hpa = first.hpa;
     *out_is_rom = first.kind == GPA_ROM;
     return true;
+}
+
+bool gmem_gpa_of_hpa(const struct gmem *gm, hpa_t hpa, gpa_t *out_gpa)
+{
+    for (uint64_t c = 0; c < gm->nchunks; c++) {
+        if (hpa - gm->chunk[c].hpa < GMEM_RUN_SIZE) {
+            gpa_t gpa = gm->ram_base + c * GMEM_RUN_SIZE + (hpa - gm->chunk[c].hpa);
+            if (gpa - gm->ram_base >= gm->ram_size) {
+                return false; /* the unused tail of the last run */
+            }
+            *out_gpa = gpa;
+            return true;
+        }
+    }
+    for (unsigned i = 0; i < gm->nrom; i++) {
+        const struct gmem_rom *rom = &gm->rom[i];
+        if (hpa - rom->run_hpa < (rom->npages << PAGE_SHIFT)) {
+            *out_gpa = rom->gpa + (hpa - rom->run_hpa);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ------------------------------------------------------ bounded copies */

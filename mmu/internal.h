@@ -87,15 +87,7 @@ void walk_stage1(const struct walker *w, const struct walk_req *req, struct walk
 void walk_note_read(const struct walker *w, struct walk_result *res, unsigned stage, unsigned level,
                     gpa_t pte_gpa, hpa_t pte_hpa, uint64_t pte);
 
-/*
- * §4.3.2 step 5: may this access use a leaf with these R/W/X/U bits?
- * Shared by the walker and by TLB hits (which check the cached bits).
- */
-bool pte_perms_allow(uint8_t pte_perms, enum access_type acc, enum priv_level priv, bool sum,
-                     bool mxr);
-
-/* Is gva a valid virtual address with va_bits bits (bits 63..va_bits-1 equal)? */
-bool gva_is_canonical(gva_t gva, unsigned va_bits);
+/* pte_perms_allow (§4.3.2 step 5) and gva_is_canonical are in mmu/mmu.h. */
 
 /* ------------------------------------------------------------ stage 2 */
 
@@ -124,8 +116,14 @@ struct tlb *tlb_create(unsigned entries, unsigned ways, tlb_drop_fn on_drop, voi
 void tlb_destroy(struct tlb *t);
 /* The LRU clock that tlb_touch() advances. */
 uint64_t *tlb_lru_clock(struct tlb *t);
-/* The entry for vpn in address space asid (a global entry matches every ASID),
- * or NULL. Touches nothing: the caller counts and stamps a hit. */
+/*
+ * The VM now running on this TLB's physical CPU: its VMID (what tlb_find,
+ * tlb_sfence and tlb_flush_vmid see, and what tlb_insert gives a fill whose
+ * vmid is 0) and the drop callback of its fast path.
+ */
+void tlb_set_owner(struct tlb *t, uint16_t vmid, tlb_drop_fn on_drop, void *ctx);
+/* The running VM's entry for vpn in address space asid (a global entry matches
+ * every ASID), or NULL. Touches nothing: the caller counts and stamps a hit. */
 struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid);
 /* The same under --mmu nested: entries of VM vmid, bare (no stage 1) or not. */
 struct tlb_entry *tlb_find_nested(const struct tlb *t, uint64_t vpn, uint16_t asid, uint16_t vmid,
@@ -133,11 +131,13 @@ struct tlb_entry *tlb_find_nested(const struct tlb *t, uint64_t vpn, uint16_t as
 /* Place a translation in vpn's set: an invalid way if any, else the least
  * recently used one (dropped first). Returns the entry, stamped as just used. */
 struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill);
-/* Invalidate every entry (HFENCE.GVMA with no operands). */
+/* Invalidate every entry of every VM (--vmid off: the flush on a VM switch). */
 void tlb_flush_all(struct tlb *t);
+/* Invalidate every entry of the running VM (HFENCE.GVMA with rs1 = x0). */
+void tlb_flush_vmid(struct tlb *t);
 /* Invalidate one entry. */
 void tlb_drop(struct tlb *t, struct tlb_entry *te);
-/* SFENCE.VMA (§4.2.1): all_va/all_asid as rs1/rs2 == x0. */
+/* SFENCE.VMA (§4.2.1) of the running VM: all_va/all_asid as rs1/rs2 == x0. */
 void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t asid);
 /* All entries, set after set; *out_ways per set. Returns the entry count. */
 unsigned tlb_view(const struct tlb *t, const struct tlb_entry **out, unsigned *out_ways);
@@ -158,12 +158,14 @@ struct mmu {
     const struct pmp *pmp; /* the hart's PMP CSRs */
     struct mmu_stats stats;
     struct tlb *tlb;
+    bool owns_tlb; /* false: the physical CPU's TLB, shared (mmu_config.shared_tlb) */
     struct walker walker;
     struct mmu_fast fast;
     walk_observer_fn observer;
     void *observer_ctx;
     enum mmu_mode mode;
     struct s2_table *s2; /* MMU_NESTED */
+    hpa_t shadow_root;   /* MMU_SHADOW: the VMM's table for the current satp (0: none) */
     uint16_t vmid;
     bool pwc_enabled;
     uint64_t pwc_clock;
@@ -177,10 +179,26 @@ void mmu_walk_req(const struct xlate_req *req, struct walk_req *wr);
 void xlate_out_init(struct xlate_out *out);
 /* PMP for the access itself; false: access fault. */
 bool mmu_pmp_allows(const struct mmu *m, const struct xlate_req *req, gpa_t gpa);
+/* A counted walk's start and end: begin/finish, and the walk observer's trace (--trace walks). */
+void mmu_walk_start(const struct mmu *m, struct walker *w, struct walk_trace *trace,
+                    struct walk_result *res);
+void mmu_walk_end(const struct mmu *m, const struct walker *w, gva_t gva, struct walk_trace *trace,
+                  const struct walk_result *res);
+/* The last step of every translation: PMP, the map's kind and flags, the host bytes (mmu.c). */
+void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t gpa, struct tlb_entry *te,
+                  hpa_t hpa_page, struct xlate_out *out);
 void mmu_fast_install(struct mmu *m, const struct xlate_req *req, const struct xlate_out *out);
 /* --mmu nested's translate and probe (mmu/nested.c). */
 void nested_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out);
+/* --mmu shadow's, for translated accesses (mmu/shadowed.c); bare ones go the native way. */
+void shadowed_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out);
+void shadowed_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
+                    struct walk_trace *trace);
 void nested_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
+                  struct walk_trace *trace);
+/* --mmu direct's translate and probe (mmu/direct.c). */
+void direct_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out);
+void direct_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_out *out,
                   struct walk_trace *trace);
 /* The hook a stage-1 walk uses under --mmu nested (ctx: the mmu). */
 int nested_s2_hook(void *ctx, const struct walker *w, struct walk_result *res, gpa_t pte_gpa,

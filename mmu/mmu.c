@@ -21,6 +21,9 @@
  *  - A satp MODE other than Sv39/Sv48 is treated as Bare (csr.c keeps satp
  *    WARL, so no other mode reaches here).
  *  - sfence.vma counts one tlb.flushes and empties the whole fast path.
+ *  - Every TLB entry carries its VM's VMID under every --mmu; several VMs
+ *    may share the physical CPU's TLB (mmu_config.shared_tlb): the one that
+ *    runs is made current by mmu_activate, which also empties its fast path.
  *  - A VA that is not canonical for satp's mode (§4.4.1, §4.5.1) is a page
  *    fault before the TLB is consulted: no TLB count, no walk. (The TLB has
  *    no mode tag, so an entry filled under Sv48 must not answer it in Sv39.)
@@ -114,7 +117,7 @@ void mmu_fast_install(struct mmu *m, const struct xlate_req *req, const struct x
     if (req->acc == ACCESS_LOAD) {
         fe = &m->fast.load[req->priv][vpn % FAST_ENTRIES];
     } else {
-        if ((out->page_flags & (GPAGE_CODE | GPAGE_WATCH)) ||
+        if ((out->page_flags & (GPAGE_CODE | GPAGE_WATCH | GPAGE_SHADOW_PT)) ||
             (out->te && (out->te->pte_perms & (PTE_W | PTE_D)) != (PTE_W | PTE_D))) {
             return;
         }
@@ -157,7 +160,9 @@ struct mmu *mmu_create(struct gmem *gm, const struct pmp *pmp, const struct mmu_
     if (!m) {
         return NULL;
     }
-    m->tlb = tlb_create(defaults.tlb_entries, defaults.tlb_ways, mmu_fast_forget_entry, &m->fast);
+    m->owns_tlb = !defaults.shared_tlb;
+    m->tlb = m->owns_tlb ? tlb_create(defaults.tlb_entries, defaults.tlb_ways, NULL, NULL)
+                         : defaults.shared_tlb;
     if (!m->tlb) {
         free(m);
         return NULL;
@@ -171,8 +176,7 @@ struct mmu *mmu_create(struct gmem *gm, const struct pmp *pmp, const struct mmu_
     m->vmid = defaults.vmid;
     m->pwc_enabled = defaults.pwc;
     if (m->mode == MMU_NESTED && !m->s2) {
-        tlb_destroy(m->tlb);
-        free(m);
+        mmu_destroy(m);
         return NULL;
     }
     m->walker.s2.translate = m->mode == MMU_NESTED ? nested_s2_hook : native_s2_translate;
@@ -183,6 +187,9 @@ struct mmu *mmu_create(struct gmem *gm, const struct pmp *pmp, const struct mmu_
     m->fast.lru_clock = tlb_lru_clock(m->tlb);
     m->fast.tlb_hits = &m->stats.tlb_hits;
     mmu_fast_flush(m);
+    if (m->owns_tlb) {
+        mmu_activate(m); /* its own TLB: this VM is always the one running */
+    }
     return m;
 }
 
@@ -191,8 +198,33 @@ void mmu_destroy(struct mmu *m)
     if (!m) {
         return;
     }
-    tlb_destroy(m->tlb);
+    if (m->owns_tlb) {
+        tlb_destroy(m->tlb);
+    }
     free(m);
+}
+
+struct tlb *mmu_tlb_create(unsigned entries, unsigned ways)
+{
+    return tlb_create(entries, ways, NULL, NULL);
+}
+
+void mmu_tlb_destroy(struct tlb *t)
+{
+    tlb_destroy(t);
+}
+
+void mmu_activate(struct mmu *m)
+{
+    tlb_set_owner(m->tlb, m->vmid, mmu_fast_forget_entry, &m->fast);
+    mmu_fast_flush(m);
+}
+
+void mmu_tlb_flush_all(struct mmu *m)
+{
+    m->stats.tlb_flushes++;
+    tlb_flush_all(m->tlb);
+    mmu_fast_flush(m);
 }
 
 struct mmu_fast *mmu_fast(struct mmu *m)
@@ -203,6 +235,25 @@ struct mmu_fast *mmu_fast(struct mmu *m)
 const struct mmu_stats *mmu_stats(const struct mmu *m)
 {
     return &m->stats;
+}
+
+void mmu_walk_start(const struct mmu *m, struct walker *w, struct walk_trace *trace,
+                    struct walk_result *res)
+{
+    if (m->observer) {
+        w->trace = trace; /* --trace walks: record every access */
+    }
+    walk_begin(w, res);
+}
+
+void mmu_walk_end(const struct mmu *m, const struct walker *w, gva_t gva, struct walk_trace *trace,
+                  const struct walk_result *res)
+{
+    walk_finish(w, res);
+    if (m->observer) {
+        trace->tlb_hit = false;
+        m->observer(m->observer_ctx, gva, trace);
+    }
 }
 
 void mmu_set_walk_observer(struct mmu *m, walk_observer_fn fn, void *ctx)
@@ -258,22 +309,16 @@ static struct tlb_entry *mmu_walk_fill(struct mmu *m, const struct xlate_req *re
     struct tlb_entry fill = {0};
 
     mmu_walk_req(req, &wr);
-    if (m->observer) {
-        w.trace = &trace;
-    }
-    walk_begin(&w, &res);
+    mmu_walk_start(m, &w, &trace, &res);
     walk_stage1(&w, &wr, &res);
-    walk_finish(&w, &res);
-    if (m->observer) {
-        trace.tlb_hit = false;
-        m->observer(m->observer_ctx, req->gva, &trace);
-    }
+    mmu_walk_end(m, &w, req->gva, &trace, &res);
     if (res.status != XLATE_OK) {
         out->status = res.status;
         return NULL;
     }
     fill.vpn = req->gva >> PAGE_SHIFT;
     fill.asid = satp_asid(req->satp);
+    fill.vmid = m->vmid;
     fill.global = res.global;
     fill.level = (uint8_t)res.level;
     fill.pte_perms = res.pte_perms;
@@ -313,10 +358,17 @@ bool mmu_pmp_allows(const struct mmu *m, const struct xlate_req *req, gpa_t gpa)
     return pmp_check(m->pmp, gpa, req->size, req->acc, req->priv);
 }
 
-/* GPA -> HPA: PMP for the access itself, then what the guest-physical map holds. */
-static void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t gpa,
-                         struct tlb_entry *te, struct xlate_out *out)
+/*
+ * The last step of every translation, whatever the technique: PMP on the
+ * GPA (the guest's own PMP), what the guest-physical map holds there and
+ * its page flags (the VMM's bookkeeping, uncounted), then the host bytes -
+ * at hpa_page when the translation's own tables gave an HPA (nested,
+ * shadow), else where the VMM's map has the page (native, direct).
+ */
+void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t gpa, struct tlb_entry *te,
+                  hpa_t hpa_page, struct xlate_out *out)
 {
+    bool is_store = req->acc == ACCESS_STORE;
     struct gpa_info info;
 
     out->gpa = gpa;
@@ -331,12 +383,17 @@ static void mmu_physical(const struct mmu *m, const struct xlate_req *req, gpa_t
         out->status = req->acc == ACCESS_FETCH ? XLATE_ACCESS_FAULT : XLATE_MMIO;
         return;
     }
-    if (info.kind == GPA_NONE || (info.kind == GPA_ROM && req->acc == ACCESS_STORE)) {
+    if (info.kind == GPA_NONE || (is_store && info.kind == GPA_ROM) ||
+        (is_store && (info.page_flags & GPAGE_PT_PINNED))) {
+        return; /* nothing there, ROM, or (--mmu direct) a pinned page table */
+    }
+    if (is_store && (info.page_flags & GPAGE_SHADOW_PT)) {
+        out->status = XLATE_PT_WRITE; /* --mmu shadow: the guest edits a page table */
         return;
     }
     out->status = XLATE_OK;
-    out->hpa = info.hpa_page | (gpa & PAGE_MASK);
-    out->host = info.host_page + (gpa & PAGE_MASK);
+    out->hpa = (hpa_page ? hpa_page : info.hpa_page) | (gpa & PAGE_MASK);
+    out->host = hpa_page ? hostmem_ptr(m->walker.hm, out->hpa) : info.host_page + (gpa & PAGE_MASK);
     out->page_flags = info.page_flags;
 }
 
@@ -374,6 +431,14 @@ void mmu_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out 
         nested_translate(m, req, out);
         return;
     }
+    if (m->mode == MMU_DIRECT) {
+        direct_translate(m, req, out);
+        return;
+    }
+    if (m->mode == MMU_SHADOW && xlate_is_translated(req)) {
+        shadowed_translate(m, req, out);
+        return;
+    }
     if (xlate_is_translated(req)) {
         te = mmu_stage1(m, req, out);
         if (!te) {
@@ -381,7 +446,7 @@ void mmu_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out 
         }
         gpa = te->gpa_page | (req->gva & PAGE_MASK);
     }
-    mmu_physical(m, req, gpa, te, out);
+    mmu_physical(m, req, gpa, te, 0, out);
     if (out->status == XLATE_OK && m->fast.enabled) {
         mmu_fast_install(m, req, out);
     }
@@ -397,7 +462,7 @@ void mmu_sfence(struct mmu *m, bool all_va, gva_t gva, bool all_asid, uint16_t a
 void mmu_s2_flush(struct mmu *m)
 {
     m->stats.tlb_flushes++;
-    tlb_flush_all(m->tlb);
+    tlb_flush_vmid(m->tlb);
     for (unsigned i = 0; i < PWC_ENTRIES; i++) {
         m->pwc[i].valid = false;
     }
@@ -425,6 +490,14 @@ void mmu_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_ou
         nested_probe(m, req, out, trace);
         return;
     }
+    if (m->mode == MMU_DIRECT) {
+        direct_probe(m, req, out, trace);
+        return;
+    }
+    if (m->mode == MMU_SHADOW && xlate_is_translated(req)) {
+        shadowed_probe(m, req, out, trace);
+        return;
+    }
     if (xlate_is_translated(req)) {
         w.stats = NULL; /* uncounted, and no A/D writes */
         w.trace = trace;
@@ -445,5 +518,5 @@ void mmu_probe(const struct mmu *m, const struct xlate_req *req, struct xlate_ou
         }
         gpa = (te ? te->gpa_page : res.gpa_page) | (req->gva & PAGE_MASK);
     }
-    mmu_physical(m, req, gpa, te, out);
+    mmu_physical(m, req, gpa, te, 0, out);
 }

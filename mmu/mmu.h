@@ -64,6 +64,9 @@ enum gpa_kind {
 enum {
     GPAGE_CODE = 1u << 0,  /* the CPU holds decoded instructions for this page */
     GPAGE_WATCH = 1u << 1, /* a store here must leave the fast path (HTIF tohost) */
+    /* --mmu direct: a pinned page table: a guest store to it is refused */
+    GPAGE_PT_PINNED = 1u << 2,
+    GPAGE_SHADOW_PT = 1u << 3, /* --mmu shadow: a shadowed guest page table: stores exit */
 };
 
 struct gpa_info {
@@ -83,6 +86,8 @@ struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_si
  */
 bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_hpa,
                    bool *out_is_rom);
+/* The reverse map: the GPA an HPA of this VM's RAM or ROM backs; false when it is not this VM's. */
+bool gmem_gpa_of_hpa(const struct gmem *gm, hpa_t hpa, gpa_t *out_gpa);
 void gmem_destroy(struct gmem *gm);
 gpa_t gmem_ram_base(const struct gmem *gm);
 uint64_t gmem_ram_size(const struct gmem *gm);
@@ -213,15 +218,20 @@ struct mmu_stats {
     uint64_t walk_max_accesses;
     uint64_t walk_pte_writes; /* A/D updates by the hart */
     uint64_t pwc_hits;        /* --pwc on: stage-2 walks the stage-2 TLB saved */
+    /* --mmu direct: walks that met a table or leaf HPA that is not this VM's RAM */
+    uint64_t direct_foreign_frames;
 };
 
 /* How the VMM virtualizes memory (DESIGN.md "Techniques", --mmu). */
 enum mmu_mode {
     MMU_NATIVE, /* GPA -> HPA through the VMM's map, uncounted */
     MMU_NESTED, /* two-stage: the guest's table, then the VMM's stage-2 table */
+    MMU_DIRECT, /* Xen PV direct paging: the guest's table holds HPAs (mmu/direct.c) */
+    MMU_SHADOW, /* the MMU walks the VMM's GVA -> HPA shadow table (mmu/shadowed.c) */
 };
 
 struct s2_table;
+struct tlb;
 
 struct mmu_config {
     unsigned tlb_entries; /* default 64 */
@@ -229,8 +239,11 @@ struct mmu_config {
     bool fastpath;        /* default true */
     enum mmu_mode mode;   /* default MMU_NATIVE */
     struct s2_table *s2;  /* MMU_NESTED: the VM's stage-2 table (the VMM owns it) */
-    uint16_t vmid;        /* MMU_NESTED: the VM's VMID, tags its TLB entries */
+    uint16_t vmid;        /* the VM's VMID (1, 2, ...): tags its TLB entries, every mode */
     bool pwc;             /* MMU_NESTED: a stage-2 TLB in front of stage-2 walks */
+    /* The physical CPU's TLB, shared with other VMs' mmus (mmu_tlb_create; then
+     * tlb_entries/ways are its). NULL: the mmu has a TLB of its own. */
+    struct tlb *shared_tlb;
 };
 
 /* What one access asks of the translation unit. */
@@ -248,7 +261,9 @@ enum xlate_status {
     XLATE_MMIO,         /* a device: gpa says where */
     XLATE_PAGE_FAULT,   /* stage-1 fault: the CPU raises the page fault */
     XLATE_ACCESS_FAULT, /* PMP, no memory, store to ROM, PTE read failed */
-    XLATE_S2_FAULT,     /* MMU_NESTED: stage 2 has no leaf allowing it (fault_gpa): the VMM's */
+    XLATE_S2_FAULT,     /* MMU_NESTED: stage 2 has no leaf allowing it (fault_gpa): the VMM's;
+                           MMU_SHADOW: the shadow table has nothing allowing it */
+    XLATE_PT_WRITE,     /* MMU_SHADOW: a store to a write-protected guest page table */
 };
 
 struct xlate_out {
@@ -306,6 +321,96 @@ unsigned s2_table_levels(const struct s2_table *t);
 uint64_t s2_table_frames(const struct s2_table *t);
 /* Stage-2 mappings changed under the TLBs (HFENCE.GVMA): forget cached ones. */
 void mmu_s2_flush(struct mmu *m);
+
+/* ------------------------------------------- several VMs on one physical CPU */
+
+/*
+ * The physical CPU's TLB, shared by the mmus of the VMs that run on it
+ * (mmu_config.shared_tlb); entries are tagged with each VM's VMID. NULL on
+ * bad sizes or no memory. Destroy it after every mmu that uses it.
+ */
+struct tlb *mmu_tlb_create(unsigned entries, unsigned ways);
+void mmu_tlb_destroy(struct tlb *t);
+/*
+ * A VM switch: m's VM runs on the physical CPU from now on. The TLB looks
+ * up with m's VMID and drops entries out of m's fast path; m's fast path
+ * is emptied (another VM may have evicted what it viewed).
+ */
+void mmu_activate(struct mmu *m);
+/* --vmid off: the VM switch flushes the whole TLB, counted in m's tlb.flushes. */
+void mmu_tlb_flush_all(struct mmu *m);
+
+/* ------------------------------------------------ direct paging (Xen PV) */
+
+/*
+ * --mmu direct (mmu/pvpt.c): the guest's page tables hold HPAs, and the
+ * guest changes them only through the VMM's validated hypercalls (vm/hypercall.c).
+ * The VMM keeps, per frame of the VM's RAM: pinned as a table of which level,
+ * how many writable leaves of pinned tables map it, how many pinned tables
+ * point to it. The results are SBI error codes, as the guest sees them in a0.
+ */
+#define PV_OK                  0
+#define PV_ERR_NOT_SUPPORTED   (-2) /* unknown extension or function */
+#define PV_ERR_INVALID_PARAM   (-3) /* malformed: alignment, level, reserved bits, PTE shape */
+#define PV_ERR_DENIED          (-4) /* against the rules: would break the tables' protection */
+#define PV_ERR_INVALID_ADDRESS (-5) /* a frame that is not this VM's RAM */
+#define PV_TABLE_LEVELS        4    /* pinned tables: level 0 (4 KiB leaves) .. 3 (Sv48 root) */
+
+struct pvpt;
+
+struct pvpt *pvpt_create(struct gmem *gm);
+void pvpt_destroy(struct pvpt *pv);
+/* Forget every pin and count (a reboot: RAM is restored from the start copies). */
+void pvpt_reset(struct pvpt *pv);
+/* PV_GET_FRAME: the HPA of the RAM page holding gpa (the P2M lookup). */
+int64_t pvpt_get_frame(const struct pvpt *pv, gpa_t gpa, hpa_t *out_hpa);
+/* PV_PIN_TABLE: validate the frame's 512 PTEs as a table of `level`, then pin it. */
+int64_t pvpt_pin(struct pvpt *pv, hpa_t table_hpa, unsigned level);
+/* PV_UNPIN_TABLE: refused while a pinned table points to it or it is root_hpa (satp's). */
+int64_t pvpt_unpin(struct pvpt *pv, hpa_t table_hpa, hpa_t root_hpa);
+/*
+ * PV_MMU_UPDATE: validate new_pte for the pinned table holding pte_hpa and
+ * write it. *out_old_valid: the PTE it replaced was valid (the TLB may hold it).
+ */
+int64_t pvpt_mmu_update(struct pvpt *pv, hpa_t pte_hpa, uint64_t new_pte, bool *out_old_valid);
+/* May the guest's kernel load this satp? Bare, or a root pinned at the mode's top level. */
+int64_t pvpt_check_satp(const struct pvpt *pv, uint64_t satp);
+/* Is the frame holding hpa pinned as a table? *out_level its level (may be NULL). */
+bool pvpt_is_pinned(const struct pvpt *pv, hpa_t hpa, unsigned *out_level);
+
+/* ------------------------------------------------------------- shadow */
+
+/* VMM-defined bits of a shadow PTE (mmu/shadowed.c reads them, shadowpt/ writes them). */
+#define SPTE_MMIO              (1u << 9) /* RSW: the leaf's PPN is a device's GPA page */
+#define SPTE_GUEST_LEVEL_SHIFT 60        /* bits 61:60: the level of the guest's leaf */
+
+/* --mmu shadow: the shadow table the MMU walks now (0: none yet, every walk faults). */
+void mmu_shadow_set_root(struct mmu *m, hpa_t root_hpa);
+/* Drop every TLB entry (and fast-path view) that maps GPA page gpa_page. */
+void mmu_forget_gpa(struct mmu *m, gpa_t gpa_page);
+/* §4.3.2 step 5 and §4.4.1: the checks the guest's own walk makes, for the VMM's software walk. */
+bool pte_perms_allow(uint8_t pte_perms, enum access_type acc, enum priv_level priv, bool sum,
+                     bool mxr);
+bool gva_is_canonical(gva_t gva, unsigned va_bits);
+
+/* One valid entry of a page-table tree (mmu/ptdump.c). */
+struct pt_dump_entry {
+    unsigned level, index;
+    uint64_t va;     /* the first address the entry covers (GVA, or GPA for stage 2) */
+    uint64_t pte;    /* as stored */
+    bool is_leaf;    /* R or X set */
+    uint64_t target; /* PPN << 12: the next table or the page (GPA, or HPA in a shadow) */
+};
+typedef void (*pt_dump_fn)(void *ctx, const struct pt_dump_entry *e);
+/*
+ * Every valid entry of the tree at `root` (a GPA when tables_at_gpa: the
+ * guest's own table; else an HPA: a shadow or stage-2 table), depth first,
+ * nothing counted. root_extra_bits: 2 for a stage-2 (x4) root, else 0.
+ */
+void pt_dump(const struct gmem *gm, bool tables_at_gpa, uint64_t root, unsigned levels,
+             unsigned root_extra_bits, pt_dump_fn fn, void *ctx);
+/* --mmu shadow: the shadow table the MMU walks now (0: none). */
+hpa_t mmu_shadow_root(const struct mmu *m);
 
 /* ------------------------------------------------------- walk inspection */
 

@@ -192,15 +192,9 @@ static struct tlb_entry *nested_walk_fill(struct mmu *m, const struct xlate_req 
     struct tlb_entry fill = {0};
     gpa_t gpa;
 
-    if (m->observer) {
-        w.trace = &trace;
-    }
+    mmu_walk_start(m, &w, &trace, &res);
     nested_walk(m, &w, req, &res, &s2, &gpa);
-    walk_finish(&w, &res);
-    if (m->observer) {
-        trace.tlb_hit = false;
-        m->observer(m->observer_ctx, req->gva, &trace);
-    }
+    mmu_walk_end(m, &w, req->gva, &trace, &res);
     if (res.status != XLATE_OK) {
         nested_fault(m, req, &res, gpa, out);
         return NULL;
@@ -241,26 +235,6 @@ static struct tlb_entry *nested_tlb_hit(struct mmu *m, const struct xlate_req *r
     return te;
 }
 
-/* The HPA the TLB entry gives, after PMP on the GPA (the guest's own PMP). */
-static void nested_physical(const struct mmu *m, const struct xlate_req *req, struct tlb_entry *te,
-                            struct xlate_out *out)
-{
-    uint64_t offset = req->gva & PAGE_MASK;
-    struct gpa_info info;
-
-    out->gpa = te->gpa_page | offset;
-    out->te = te;
-    out->status = XLATE_ACCESS_FAULT;
-    if (!mmu_pmp_allows(m, req, out->gpa)) {
-        return;
-    }
-    gmem_lookup(m->gm, out->gpa, &info); /* the VMM's page flags (code, watched), uncounted */
-    out->status = XLATE_OK;
-    out->hpa = te->hpa_page | offset;
-    out->host = hostmem_ptr(m->walker.hm, out->hpa);
-    out->page_flags = info.page_flags;
-}
-
 void nested_translate(struct mmu *m, const struct xlate_req *req, struct xlate_out *out)
 {
     bool is_bare = nested_is_bare(req);
@@ -283,7 +257,7 @@ void nested_translate(struct mmu *m, const struct xlate_req *req, struct xlate_o
     if (!te) {
         return;
     }
-    nested_physical(m, req, te, out);
+    mmu_physical(m, req, te->gpa_page | (req->gva & PAGE_MASK), te, te->hpa_page, out);
     if (out->status == XLATE_OK && m->fast.enabled) {
         mmu_fast_install(m, req, out);
     }
@@ -316,6 +290,5 @@ void nested_probe(const struct mmu *m, const struct xlate_req *req, struct xlate
     }
     probe.gpa_page = gpa & ~PAGE_MASK;
     probe.hpa_page = s2.hpa_page;
-    nested_physical(m, req, &probe, out);
-    out->te = NULL;
+    mmu_physical(m, req, probe.gpa_page | (req->gva & PAGE_MASK), NULL, probe.hpa_page, out);
 }

@@ -12,6 +12,12 @@
  *   tlb->entry[set * ways + way]
  *   victim = an invalid way, else the way with the smallest lru stamp
  *
+ * VMID: the TLB belongs to the physical CPU. Every entry carries the VMID
+ * of the VM that filled it, and the TLB knows which VM runs now (t->vmid,
+ * tlb_set_owner): tlb_find and SFENCE.VMA see only that VM's entries, so
+ * several VMs can share one TLB without a flush on every VM switch
+ * (§8.2.10 hgatp.VMID; ARM's VTTBR_EL2.VMID). --vmid off flushes instead.
+ *
  * Simplified: a superpage is held as 4 KiB pieces (each filled on its own
  * miss); no page-walk cache. The TLB does not count: the caller counts hits
  * (tlb_touch), misses and flushes.
@@ -23,7 +29,8 @@
 struct tlb {
     unsigned nsets, ways;
     uint64_t lru_clock;
-    tlb_drop_fn on_drop; /* the fast path forgets its views of a dropped entry */
+    uint16_t vmid;       /* the VM running on this TLB's physical CPU */
+    tlb_drop_fn on_drop; /* the running VM's fast path forgets its views of a dropped entry */
     void *drop_ctx;
     struct tlb_entry *entry; /* nsets * ways */
 };
@@ -65,15 +72,23 @@ uint64_t *tlb_lru_clock(struct tlb *t)
     return &t->lru_clock;
 }
 
+void tlb_set_owner(struct tlb *t, uint16_t vmid, tlb_drop_fn on_drop, void *ctx)
+{
+    t->vmid = vmid;
+    t->on_drop = on_drop;
+    t->drop_ctx = ctx;
+}
+
 /* The first way of vpn's set. */
 static struct tlb_entry *tlb_set(const struct tlb *t, uint64_t vpn)
 {
     return &t->entry[(vpn % t->nsets) * t->ways];
 }
 
-static bool tlb_entry_matches(const struct tlb_entry *te, uint64_t vpn, uint16_t asid)
+static bool tlb_entry_matches(const struct tlb_entry *te, uint64_t vpn, uint16_t asid,
+                              uint16_t vmid)
 {
-    return te->valid && te->vpn == vpn && (te->global || te->asid == asid);
+    return te->valid && te->vpn == vpn && te->vmid == vmid && (te->global || te->asid == asid);
 }
 
 struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid)
@@ -81,7 +96,7 @@ struct tlb_entry *tlb_find(const struct tlb *t, uint64_t vpn, uint16_t asid)
     struct tlb_entry *set = tlb_set(t, vpn);
 
     for (unsigned way = 0; way < t->ways; way++) {
-        if (tlb_entry_matches(&set[way], vpn, asid)) {
+        if (tlb_entry_matches(&set[way], vpn, asid, t->vmid)) {
             return &set[way];
         }
     }
@@ -109,7 +124,9 @@ void tlb_drop(struct tlb *t, struct tlb_entry *te)
     if (!te->valid) {
         return;
     }
-    t->on_drop(t->drop_ctx, te);
+    if (t->on_drop) {
+        t->on_drop(t->drop_ctx, te);
+    }
     te->valid = false;
 }
 
@@ -135,6 +152,9 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_entry *fill)
 
     tlb_drop(t, te); /* eviction: the fast path must let go of it first */
     *te = *fill;
+    if (te->vmid == 0) {
+        te->vmid = t->vmid; /* VMID 0 is never a VM's: the running VM's entry */
+    }
     te->valid = true;
     te->lru = ++t->lru_clock;
     return te;
@@ -156,7 +176,8 @@ static bool tlb_entry_covers(const struct tlb_entry *te, uint64_t vpn)
  *   rs1 != x0, rs2 != x0: the leaf entries holding VA rs1 for ASID rs2, not global.
  * A VA that is not valid matches no entry, so the fence has no effect.
  * Entries without a stage 1 (--mmu nested, is_bare) are stage-2 translations
- * only: SFENCE.VMA leaves them, HFENCE.GVMA (tlb_flush_all) drops them.
+ * only: SFENCE.VMA leaves them, HFENCE.GVMA (tlb_flush_vmid) drops them.
+ * A fence executed by a VM reaches only that VM's entries (its VMID).
  */
 void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t asid)
 {
@@ -164,7 +185,7 @@ void tlb_sfence(struct tlb *t, bool all_va, gva_t gva, bool all_asid, uint16_t a
 
     for (unsigned i = 0; i < t->nsets * t->ways; i++) {
         struct tlb_entry *te = &t->entry[i];
-        if (!te->valid || te->is_bare) {
+        if (!te->valid || te->is_bare || te->vmid != t->vmid) {
             continue;
         }
         if (!all_asid && (te->global || te->asid != asid)) {
@@ -181,6 +202,15 @@ void tlb_flush_all(struct tlb *t)
 {
     for (unsigned i = 0; i < t->nsets * t->ways; i++) {
         tlb_drop(t, &t->entry[i]);
+    }
+}
+
+void tlb_flush_vmid(struct tlb *t)
+{
+    for (unsigned i = 0; i < t->nsets * t->ways; i++) {
+        if (t->entry[i].vmid == t->vmid) {
+            tlb_drop(t, &t->entry[i]);
+        }
     }
 }
 

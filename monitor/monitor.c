@@ -5,10 +5,12 @@
  *         program counter, general registers, system registers (CSRs), the
  *         exits taken so far, guest memory by GVA and by GPA.
  *
- * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats,
+ * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats|vms,
  * step [N], continue, break ADDR, delete [N], x/N[bhwg] GVA, xp/N[bhwg] GPA,
  * disas [ADDR [N]], trace exits|insns on|off, help, quit.
- * Simplified: one vCPU; no watchpoints yet.
+ * Simplified: one vCPU; no watchpoints yet. With several VMs (--vm) the
+ * monitor debugs vm0 (registers, memory, steps, its counters); `info vms`
+ * lists them all.
  */
 #include "monitor/monitor.h"
 
@@ -33,8 +35,9 @@ struct monitor {
 };
 
 static const char *const command_names[] = {
-    "info", "step", "continue",  "break", "delete", "x",     "xp",  "disas", "trace",
-    "help", "quit", "registers", "csrs",  "exits",  "stats", "tlb", "walk",  NULL,
+    "info",  "step", "continue", "break",     "delete", "x",      "xp",     "disas",
+    "trace", "help", "quit",     "registers", "csrs",   "exits",  "stats",  "tlb",
+    "walk",  "vms",  "pt",       "dump",      "guest",  "shadow", "stage2", NULL,
 };
 
 static const char *const gpr_names[32] = {
@@ -328,24 +331,87 @@ static void cmd_walk(struct monitor *mon, const char *arg)
 }
 
 /* info tlb: the valid entries of the modelled TLB, set by set. */
+/* pt dump: one line per valid entry, indented by depth, at most PT_DUMP_MAX lines. */
+#define PT_DUMP_MAX 400
+
+struct pt_dump_print {
+    FILE *out;
+    unsigned top_level, lines, skipped;
+    const char *target_space; /* what a leaf's PPN is: "GPA" or "HPA" */
+};
+
+static void pt_dump_line(void *opaque, const struct pt_dump_entry *e)
+{
+    struct pt_dump_print *p = opaque;
+    char flags[9];
+
+    if (p->lines == PT_DUMP_MAX) {
+        p->skipped++;
+        return;
+    }
+    p->lines++;
+    pte_flags_text(e->pte, flags);
+    fprintf(p->out, "%*sL%u[%3u] 0x%012" PRIx64 " %s %s 0x%" PRIx64 " %s\n",
+            2 * (int)(p->top_level - e->level), "", e->level, e->index, e->va,
+            e->is_leaf ? "->" : "=>", e->is_leaf ? p->target_space : "table", e->target, flags);
+}
+
+/* pt dump guest|shadow|stage2: the tree as the MMU would walk it now. */
+static void cmd_pt_dump(struct monitor *mon, const char *sub, const char *which)
+{
+    struct pt_dump_print p = {mon->out, 4, 0, 0, "GPA"};
+    enum vm_pt_kind kind;
+    const char *why = NULL;
+
+    if (!sub || strcmp(sub, "dump") != 0 || !which) {
+        fputs("usage: pt dump guest|shadow|stage2\n", mon->out);
+        return;
+    }
+    if (strcmp(which, "guest") == 0) {
+        kind = VM_PT_GUEST;
+    } else if (strcmp(which, "shadow") == 0) {
+        kind = VM_PT_SHADOW;
+        p.target_space = "HPA";
+    } else if (strcmp(which, "stage2") == 0) {
+        kind = VM_PT_STAGE2;
+        p.target_space = "HPA";
+    } else {
+        fputs("usage: pt dump guest|shadow|stage2\n", mon->out);
+        return;
+    }
+    p.top_level = 3; /* indentation only: deeper levels further right */
+    if (vm_debug_pt_dump(mon->vm, kind, pt_dump_line, &p, &why) != 0) {
+        fprintf(mon->out, "pt dump %s: %s\n", which, why);
+        return;
+    }
+    if (p.skipped) {
+        fprintf(mon->out, "... %u more entries not shown\n", p.skipped);
+    }
+    fprintf(mon->out, "%u valid entries\n", p.lines + p.skipped);
+}
+
 static void cmd_info_tlb(struct monitor *mon)
 {
     const struct tlb_entry *entries;
     unsigned ways = 1;
     unsigned n = vm_debug_tlb(mon->vm, &entries, &ways);
     unsigned valid = 0;
+    bool shared = host_nvms(vm_host(mon->vm)) > 1; /* several VMs: say whose each entry is */
 
     for (unsigned i = 0; i < n; i++) {
         const struct tlb_entry *te = &entries[i];
         if (!te->valid) {
             continue;
         }
-        char flags[9];
+        char flags[9], owner[24] = "";
         pte_flags_text(te->pte_perms, flags);
+        if (shared) {
+            snprintf(owner, sizeof(owner), "vmid %u ", te->vmid);
+        }
         fprintf(mon->out,
-                "set %2u way %u: GVA 0x%" PRIx64 " -> GPA 0x%" PRIx64 " asid %u%s level %u %s"
+                "set %2u way %u: %sGVA 0x%" PRIx64 " -> GPA 0x%" PRIx64 " asid %u%s level %u %s"
                 " lru %" PRIu64 "\n",
-                i / ways, i % ways, te->vpn << 12, te->gpa_page, te->asid,
+                i / ways, i % ways, owner, te->vpn << 12, te->gpa_page, te->asid,
                 te->global ? " global" : "", te->level, flags, te->lru);
         valid++;
     }
@@ -394,9 +460,10 @@ static void cmd_trace(struct monitor *mon, const char *what, const char *onoff)
 {
     unsigned flag = what && strcmp(what, "exits") == 0   ? TRACE_EXITS
                     : what && strcmp(what, "insns") == 0 ? TRACE_INSNS
+                    : what && strcmp(what, "walks") == 0 ? TRACE_WALKS
                                                          : 0;
     if (!flag || !onoff || (strcmp(onoff, "on") && strcmp(onoff, "off"))) {
-        fputs("usage: trace exits|insns on|off\n", mon->out);
+        fputs("usage: trace exits|insns|walks on|off\n", mon->out);
         return;
     }
     unsigned flags = vm_trace_flags(mon->vm);
@@ -407,6 +474,7 @@ static void cmd_help(struct monitor *mon)
 {
     fputs("info registers|csrs|exits|stats   the virtual hart's state and counters\n"
           "info tlb            the modelled TLB's valid entries\n"
+          "info vms            every VM: index, image, RAM, mmu, state, insns (this is vm0)\n"
           "walk GVA            every PTE access of the walk of GVA (nothing counted)\n"
           "step [N]            run N instructions (default 1), then stop\n"
           "continue            run until a breakpoint or the end\n"
@@ -415,7 +483,8 @@ static void cmd_help(struct monitor *mon)
           "x/N[bhwg] GVA       examine guest memory through the guest's page tables\n"
           "xp/N[bhwg] GPA      examine guest-physical memory\n"
           "disas [GVA [N]]     disassemble N instructions (default: 10 at pc)\n"
-          "trace exits|insns on|off\n"
+          "trace exits|insns|walks on|off\n"
+          "pt dump guest|shadow|stage2  every valid entry of that page-table tree\n"
           "quit                end the run (exit status 3)\n",
           mon->out);
 }
@@ -432,8 +501,10 @@ static int cmd_info(struct monitor *mon, const char *what)
         vm_stats_foreach(mon->vm, print_stat, mon);
     } else if (what && strcmp(what, "tlb") == 0) {
         cmd_info_tlb(mon);
+    } else if (what && strcmp(what, "vms") == 0) {
+        host_print_vms(vm_host(mon->vm), mon->out);
     } else {
-        fputs("usage: info registers|csrs|exits|stats|tlb\n", mon->out);
+        fputs("usage: info registers|csrs|exits|stats|tlb|vms\n", mon->out);
     }
     return -1;
 }
@@ -479,6 +550,8 @@ int monitor_execute(struct monitor *mon, const char *line)
         cmd_examine(mon, true, cmd + 1, arg1);
     } else if (strcmp(cmd, "walk") == 0) {
         cmd_walk(mon, arg1);
+    } else if (strcmp(cmd, "pt") == 0) {
+        cmd_pt_dump(mon, arg1, arg2);
     } else if (strcmp(cmd, "disas") == 0) {
         cmd_disas(mon, arg1, arg2);
     } else if (strcmp(cmd, "trace") == 0) {

@@ -56,6 +56,7 @@ enum {
     OPT_PWC,
     OPT_VMID,
     OPT_PREALLOC,
+    OPT_SHADOW_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +93,7 @@ static const struct option long_options[] = {
     {"pwc", required_argument, NULL, OPT_PWC},
     {"vmid", required_argument, NULL, OPT_VMID},
     {"prealloc", no_argument, NULL, OPT_PREALLOC},
+    {"shadow-cache", required_argument, NULL, OPT_SHADOW_CACHE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -117,6 +119,7 @@ void vm_config_usage(FILE *out)
 {
     fputs("usage: vmlab [options] IMAGE\n"
           "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
+          "       vmlab [options] --vm IMAGE[,m=SIZE][,kernel=F] --vm IMAGE2[,...] ...\n"
           "       vmlab compare IMAGE --mmu A,B,... [...]   (see vmlab compare --help)\n"
           "Run a RISC-V RV64GC guest (ELF at its addresses, raw at 0x80000000) on a\n"
           "QEMU-virt-compatible machine, virtualized by trap-and-emulate.\n"
@@ -135,7 +138,12 @@ void vm_config_usage(FILE *out)
           "                       own map, uncounted (default)\n"
           "  --mmu nested         two-stage: every guest PTE address and the final GPA go\n"
           "                       through the VMM's stage-2 table (counted walks, s2_fault\n"
-          "                       exits); shadow and direct come in a later version\n"
+          "                       exits)\n"
+          "  --mmu shadow         shadow page tables: the VMM keeps GVA -> HPA tables from\n"
+          "                       the guest's, write-protects its page tables (pt_write)\n"
+          "  --shadow-cache N     shadow roots kept for other address spaces (default 8)\n"
+          "  --mmu direct         Xen-PV direct paging: the guest's tables hold HPAs, changed\n"
+          "                       by validated hypercalls (paravirtual guests only)\n"
           "  --s2-mode sv39x4|sv48x4  stage-2 format (default sv48x4; nested only)\n"
           "  --s2-page 4k|2m|1g   largest stage-2 leaf where one host run backs it (default 4k)\n"
           "  --prealloc           map all guest RAM at start (default: on first touch)\n"
@@ -151,19 +159,29 @@ void vm_config_usage(FILE *out)
           "  --timeout S          stop after S seconds of wall time (exit 3)\n"
           "  --stats FILE|-       write every counter as flat JSON at exit (- = stdout)\n"
           "  --quiet              no end-of-run counter summary on stderr\n"
-          "  --trace insns|exits[,...]  trace to stderr or --trace-file FILE\n"
+          "  --trace insns|exits|walks[,...]  trace to stderr or --trace-file FILE\n"
           "  --clock virtual|host mtime from retired instructions (default, deterministic)\n"
           "                       or from wall time\n"
           "  --slice N            instructions per VM entry before the VMM polls input\n"
-          "                       and limits (default 1000000)\n"
+          "                       and limits; with several VMs, per turn (default 1000000)\n"
           "  --monitor            open the monitor prompt before the first instruction\n"
           "  --monitor-script F   run monitor commands from file F (- = stdin)\n"
           "  -h, --help           this text;  --version  the version\n"
           "\n"
+          "\n"
+          "Several VMs (one physical CPU, round-robin, --slice instructions per turn):\n"
+          "  --vm IMAGE[,m=SIZE][,kernel=F]  one VM, vm0 first; repeat for more (at most 8).\n"
+          "                       m= overrides -m; kernel=F boots IMAGE as --bios IMAGE\n"
+          "                       --kernel F; every other option applies to every VM.\n"
+          "                       Output lines are prefixed [vmN]; stdin feeds vm0 only\n"
+          "                       (Ctrl-A n does not switch); the monitor debugs vm0.\n"
+          "                       Counters: totals, then vmN.<name> per VM.\n"
+          "\n"
           "Console: the guest's UART is stdin/stdout (raw when stdin is a terminal).\n"
           "  Ctrl-A x quit, Ctrl-A c switch console/monitor, Ctrl-A Ctrl-A send Ctrl-A.\n"
           "Exit status: 0 guest passed, 1 guest failed, 2 usage or setup error,\n"
-          "             3 stopped by vmlab (--max-insns, --timeout, Ctrl-A x, stuck guest).\n",
+          "             3 stopped by vmlab (--max-insns, --timeout, Ctrl-A x, stuck guest).\n"
+          "             Several VMs: 0 all passed, 3 any stopped, else 1 any failed.\n",
           out);
 }
 
@@ -193,6 +211,97 @@ static int parse_size(const char *text, uint64_t *out)
     return 0;
 }
 
+/* -m and --vm's m=: a multiple of 2 MiB from RAM_MIN to RAM_MAX. */
+static int parse_ram_size(const char *text, uint64_t *out)
+{
+    uint64_t value;
+    if (parse_size(text, &value) || value < RAM_MIN || value > RAM_MAX || value % (2ull << 20)) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+static int spec_error(const char *shown, const char *what)
+{
+    fprintf(stderr, "vmlab: --vm %s: %s\n", shown, what);
+    return -1;
+}
+
+/* One KEY=VALUE of a --vm spec into out. */
+static int vm_spec_item(const char *shown, char *item, struct vm_spec *out)
+{
+    char *value = strchr(item, '=');
+    if (!value || value == item || value[1] == '\0') {
+        return spec_error(shown, "expected KEY=VALUE after IMAGE (keys: m, kernel)");
+    }
+    *value++ = '\0';
+    if (strcmp(item, "m") == 0) {
+        if (out->ram_size || parse_ram_size(value, &out->ram_size)) {
+            return spec_error(shown, "m= must be given once, a multiple of 2M from 8M to 64G "
+                                     "(e.g. m=64M)");
+        }
+    } else if (strcmp(item, "kernel") == 0) {
+        if (out->kernel) {
+            return spec_error(shown, "kernel= given twice");
+        }
+        out->kernel = value;
+    } else if (strcmp(item, "disk") == 0) {
+        return spec_error(shown, "disk= is not implemented yet: --disk comes with the I/O issue; "
+                                 "run without it");
+    } else {
+        return spec_error(shown, "unknown key (keys: m, kernel)");
+    }
+    return 0;
+}
+
+int vm_spec_parse(char *text, struct vm_spec *out)
+{
+    char shown[160];
+    snprintf(shown, sizeof(shown), "%s", text);
+    memset(out, 0, sizeof(*out));
+
+    char *rest = strchr(text, ',');
+    if (rest) {
+        *rest++ = '\0';
+    }
+    if (text[0] == '\0' || strchr(text, '=')) {
+        return spec_error(shown, "IMAGE comes first: --vm IMAGE[,m=SIZE][,kernel=F]");
+    }
+    out->image = text;
+    while (rest) {
+        char *item = rest;
+        rest = strchr(item, ',');
+        if (rest) {
+            *rest++ = '\0';
+        }
+        if (vm_spec_item(shown, item, out) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --vm: one more VM; with --vm the guests are given only that way. */
+static int config_add_vm(struct vm_config *cfg, char *spec)
+{
+    if (cfg->nvms == VM_MAX) {
+        fprintf(stderr, "vmlab: --vm %s: at most %d VMs\n", spec, VM_MAX);
+        return -1;
+    }
+    return vm_spec_parse(spec, &cfg->vms[cfg->nvms++]);
+}
+
+static int check_vm_choice(const struct vm_config *cfg)
+{
+    if (cfg->image || cfg->bios || cfg->kernel) {
+        fprintf(stderr, "vmlab: with --vm give each guest in its --vm (IMAGE,kernel=F), "
+                        "not as IMAGE, --bios or --kernel\n");
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_u64(const char *text, uint64_t *out)
 {
     char *end = NULL;
@@ -219,6 +328,8 @@ static int parse_trace(const char *text, unsigned *out)
             *out |= TRACE_INSNS;
         } else if (strcmp(tok, "exits") == 0) {
             *out |= TRACE_EXITS;
+        } else if (strcmp(tok, "walks") == 0) {
+            *out |= TRACE_WALKS;
         } else {
             return -1;
         }
@@ -249,7 +360,7 @@ static int parse_technique(int opt, const char *value, unsigned *out_choice)
         bool implemented[4];
     } techniques[] = {
         {OPT_CPU, "--cpu", {"trap", "hw"}, {true, false}},
-        {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, false, true, false}},
+        {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, true, true, true}},
         {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {false, true, false}},
         {OPT_IRQ, "--irq", {"emulated", "lr", "direct"}, {true, false, false}},
         {OPT_S2_MODE, "--s2-mode", {"sv39x4", "sv48x4"}, {true, true}},
@@ -283,7 +394,7 @@ static int parse_technique(int opt, const char *value, unsigned *out_choice)
 static int parse_technique_into(struct vm_config *cfg, int opt, const char *value)
 {
     static const unsigned s2_levels[] = {3, 4};
-    static const enum mmu_mode mmu_modes[] = {MMU_NATIVE, MMU_NATIVE, MMU_NESTED, MMU_NATIVE};
+    static const enum mmu_mode mmu_modes[] = {MMU_NATIVE, MMU_SHADOW, MMU_NESTED, MMU_DIRECT};
     unsigned choice = 0;
 
     if (parse_technique(opt, value, &choice) != 0) {
@@ -323,6 +434,7 @@ static void config_defaults(struct vm_config *cfg)
     cfg->s2_levels = 4; /* DESIGN.md: --s2-mode sv48x4 */
     cfg->s2_leaf_level = 0;
     cfg->vmid_tags = true;
+    cfg->shadow_cache = 8;
 }
 
 static int bad_value(const char *option, const char *value, const char *expect)
@@ -369,7 +481,7 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
         cfg->monitor_script = arg;
         return 0;
     case 'm':
-        if (parse_size(arg, &value) || value < RAM_MIN || value > RAM_MAX || value % (2ull << 20)) {
+        if (parse_ram_size(arg, &value)) {
             return bad_value("-m", arg,
                              "RAM size must be a multiple of 2M from 8M to 64G "
                              "(e.g. -m 128M)");
@@ -399,7 +511,8 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     }
     case OPT_TRACE:
         if (parse_trace(arg, &cfg->trace)) {
-            return bad_value("--trace", arg, "expected insns, exits or insns,exits");
+            return bad_value("--trace", arg,
+                             "expected insns, exits, walks or a list (insns,walks)");
         }
         return 0;
     case OPT_TLB_ENTRIES:
@@ -429,6 +542,12 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     case OPT_PWC:
     case OPT_VMID:
         return parse_technique_into(cfg, opt, arg);
+    case OPT_SHADOW_CACHE:
+        if (parse_u64(arg, &value) || value == 0 || value > 1024) {
+            return bad_value("--shadow-cache", arg, "expected a number of roots from 1 to 1024");
+        }
+        cfg->shadow_cache = (unsigned)value;
+        return 0;
     case OPT_PREALLOC:
         cfg->prealloc = true;
         return 0;
@@ -439,8 +558,6 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
         return value == 1 ? 0 : not_yet("--pcpus above 1");
     case OPT_DISK:
         return not_yet("--disk (block devices)");
-    case OPT_VM:
-        return not_yet("--vm (several VMs)");
     case OPT_GDB:
         return not_yet("--gdb (the gdb stub)");
     case OPT_TUI:
@@ -511,7 +628,7 @@ int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
                     argv[optind - 1]);
             return -1;
         }
-        if (parse_one(cfg, opt, optarg)) {
+        if (opt == OPT_VM ? config_add_vm(cfg, optarg) : parse_one(cfg, opt, optarg)) {
             return -1;
         }
     }
@@ -527,5 +644,5 @@ int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
                 cfg->tlb_entries);
         return -1;
     }
-    return check_boot_choice(cfg);
+    return cfg->nvms ? check_vm_choice(cfg) : check_boot_choice(cfg);
 }

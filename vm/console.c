@@ -8,8 +8,12 @@
  * Spec: POSIX termios (General Terminal Interface: "Non-Canonical Mode
  *       Input Processing", "Local Modes"), poll(); QEMU's -nographic escape
  *       keys (docs "Keys in the character backend multiplexer").
- * Simplified: one console (stdin feeds vm0); Ctrl-A n is reported but there
- *       is only one VM; unknown escapes are dropped as QEMU drops them.
+ * Several VMs: stdin feeds vm0 only (Ctrl-A n does not switch: not
+ *       implemented), Ctrl-A x stops them all, and each VM's output lines go
+ *       out whole, prefixed "[vmN] " (a fopencookie stream per VM).
+ * Simplified: one console; unknown escapes are dropped as QEMU drops them;
+ *       with several VMs a line longer than CONSOLE_LINE_MAX is cut in pieces,
+ *       each prefixed.
  */
 #include "vm/console.h"
 
@@ -27,6 +31,7 @@
 #define CONSOLE_READ_BYTES     256
 #define CONSOLE_BACKLOG        4096 /* typed bytes waiting for room in the UART */
 #define CONSOLE_SERVICE_EVENTS 1024 /* events handled per console_service call */
+#define CONSOLE_LINE_MAX       1024 /* a VM's output line kept until its newline */
 
 struct console {
     int in_fd;
@@ -343,7 +348,7 @@ static bool console_handle(struct vm *vm, struct console *c, const struct consol
         }
         return true;
     case CONSOLE_QUIT:
-        vm_request_stop(vm, VMLAB_EXIT_STOPPED, "quit by Ctrl-A x");
+        host_request_stop(vm->host, VMLAB_EXIT_STOPPED, "quit by Ctrl-A x");
         return false;
     case CONSOLE_MONITOR:
         vm->debug_requested = true;
@@ -368,4 +373,65 @@ void console_service(struct vm *vm)
             break;
         }
     }
+}
+
+/* ---------------------------------------------- several VMs: "[vmN] " lines */
+
+struct console_prefix {
+    FILE *out;
+    char prefix[16];
+    char line[CONSOLE_LINE_MAX];
+    size_t len;
+};
+
+static void prefix_emit(struct console_prefix *p)
+{
+    fputs(p->prefix, p->out);
+    fwrite(p->line, 1, p->len, p->out);
+    p->len = 0;
+}
+
+static ssize_t prefix_write(void *cookie, const char *buf, size_t size)
+{
+    struct console_prefix *p = cookie;
+    for (size_t i = 0; i < size; i++) {
+        p->line[p->len++] = buf[i];
+        if (buf[i] == '\n' || p->len == sizeof(p->line)) {
+            bool newline = buf[i] == '\n';
+            prefix_emit(p);
+            if (newline) {
+                fflush(p->out); /* as the UART flushes at a newline */
+            }
+        }
+    }
+    return (ssize_t)size;
+}
+
+static int prefix_close(void *cookie)
+{
+    struct console_prefix *p = cookie;
+    if (p->len > 0) {
+        prefix_emit(p);
+    }
+    fflush(p->out);
+    free(p);
+    return 0;
+}
+
+FILE *console_prefix_open(FILE *out, unsigned vm_index)
+{
+    cookie_io_functions_t io = {.write = prefix_write, .close = prefix_close};
+    struct console_prefix *p = calloc(1, sizeof(*p));
+    if (!p) {
+        return NULL;
+    }
+    p->out = out;
+    snprintf(p->prefix, sizeof(p->prefix), "[vm%u] ", vm_index);
+    FILE *stream = fopencookie(p, "w", io);
+    if (!stream) {
+        free(p);
+        return NULL;
+    }
+    setvbuf(stream, NULL, _IONBF, 0); /* every byte to prefix_write, in order */
+    return stream;
 }

@@ -9,7 +9,7 @@
  *   c       switch between console and monitor
  *   Ctrl-A  send one Ctrl-A to the guest
  *   h       print the escape help
- *   n       next VM (reserved for several VMs)
+ *   n       next VM (reported; input always goes to vm0 in this version)
  *   other   ignored, as QEMU does
  * Ctrl-C is not an escape: in raw mode it is a byte for the guest.
  */
@@ -71,6 +71,14 @@ bool console_wait(struct console *c, int timeout_ms);
 
 /* The escape help text, QEMU style. */
 void console_print_help(FILE *out);
+
+/*
+ * Several VMs: a stream for vmN's console output that writes each whole
+ * line to `out` as "[vmN] line" (a VM's lines never interleave with
+ * another's). fclose writes out a last line that has no newline. NULL on
+ * no memory.
+ */
+FILE *console_prefix_open(FILE *out, unsigned vm_index);
 
 struct vm;
 /*

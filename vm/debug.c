@@ -152,6 +152,30 @@ void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const st
     trace_line(vm, mark->priv, mark->pc, raw);
 }
 
+/*
+ * --trace walks: one line per counted walk, from the MMU's walk observer:
+ * the GVA, the PTE reads by stage and every access in order (stage:level),
+ * so the 24 reads of a cold Sv48 x Sv48x4 walk show as 4 groups of 5.
+ */
+static void trace_one_walk(void *ctx, gva_t gva, const struct walk_trace *trace)
+{
+    struct vm *vm = ctx;
+    unsigned stage_reads[3] = {0, 0, 0};
+
+    for (unsigned i = 0; i < trace->n; i++) {
+        if (!trace->step[i].is_write) {
+            stage_reads[trace->step[i].stage == 2 ? 2 : 1]++;
+        }
+    }
+    fprintf(vm->trace_out, "walk %016" PRIx64 ": %u reads (stage 1: %u, stage 2: %u):", gva,
+            stage_reads[1] + stage_reads[2], stage_reads[1], stage_reads[2]);
+    for (unsigned i = 0; i < trace->n; i++) {
+        fprintf(vm->trace_out, " %s%u:%u", trace->step[i].is_write ? "w" : "", trace->step[i].stage,
+                trace->step[i].level);
+    }
+    fputc('\n', vm->trace_out);
+}
+
 void vm_set_trace(struct vm *vm, unsigned trace_flags)
 {
     struct hart *h = &vm->vcpu.hart;
@@ -161,6 +185,7 @@ void vm_set_trace(struct vm *vm, unsigned trace_flags)
     }
     h->trace_insn = (trace_flags & TRACE_INSNS) ? trace_one_insn : NULL;
     h->trace_ctx = vm;
+    mmu_set_walk_observer(vm->vcpu.mmu, (trace_flags & TRACE_WALKS) ? trace_one_walk : NULL, vm);
 }
 
 unsigned vm_trace_flags(const struct vm *vm)
@@ -171,6 +196,41 @@ unsigned vm_trace_flags(const struct vm *vm)
 void vm_debug_walk(struct vm *vm, gva_t gva, struct xlate_out *out, struct walk_trace *trace)
 {
     vm_debug_probe(vm, gva, ACCESS_LOAD, vm->vcpu.hart.data_priv, out, trace);
+}
+
+int vm_debug_pt_dump(const struct vm *vm, enum vm_pt_kind kind, pt_dump_fn fn, void *ctx,
+                     const char **why)
+{
+    uint64_t satp = vm->vcpu.hart.csr.satp;
+    unsigned levels = (satp >> SATP_MODE_SHIFT) == SATP_MODE_SV48   ? 4
+                      : (satp >> SATP_MODE_SHIFT) == SATP_MODE_SV39 ? 3
+                                                                    : 0;
+
+    switch (kind) {
+    case VM_PT_STAGE2:
+        if (!vm->s2) {
+            *why = "no stage-2 table: run with --mmu nested";
+            return -1;
+        }
+        pt_dump(vm->gmem, false, s2_table_root(vm->s2), s2_table_levels(vm->s2), 2, fn, ctx);
+        return 0;
+    case VM_PT_SHADOW:
+        if (!vm->shadow || levels == 0 || mmu_shadow_root(vm->vcpu.mmu) == 0) {
+            *why = vm->shadow ? "no shadow table for the current satp (translation off?)"
+                              : "no shadow tables: run with --mmu shadow";
+            return -1;
+        }
+        pt_dump(vm->gmem, false, mmu_shadow_root(vm->vcpu.mmu), levels, 0, fn, ctx);
+        return 0;
+    case VM_PT_GUEST:
+        break;
+    }
+    if (levels == 0) {
+        *why = "satp is Bare: the guest has no page table in use";
+        return -1;
+    }
+    pt_dump(vm->gmem, true, (satp & SATP_PPN_MASK) << PAGE_SHIFT, levels, 0, fn, ctx);
+    return 0;
 }
 
 unsigned vm_debug_tlb(const struct vm *vm, const struct tlb_entry **out, unsigned *out_ways)

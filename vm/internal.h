@@ -6,15 +6,37 @@
 #ifndef VMLAB_VM_INTERNAL_H
 #define VMLAB_VM_INTERNAL_H
 
+#include "shadowpt/shadowpt.h"
 #include "vm/vm.h"
 
 struct clint;
 struct htif;
 struct console;
 
+/*
+ * The host: what the VMs share. Host memory (every VM's RAM, ROM and tables
+ * are frames in it; only the translations keep them apart), the physical
+ * CPU with its one modelled TLB, the console (stdin feeds vm0), and the VM
+ * list the round-robin loop (vm/host.c) walks.
+ */
+struct host {
+    struct vm_config cfg; /* the global options */
+    struct hostmem *hostmem;
+    struct tlb *tlb; /* the physical CPU's TLB: every VM's entries, VMID-tagged */
+    struct console *console;
+    FILE *trace_out; /* --trace-file, shared by the VMs */
+    struct vm *vms[VM_MAX];
+    unsigned nvms;
+    struct vm *running; /* the VM on the physical CPU, NULL before the first turn */
+    uint64_t switches;  /* VM switches so far */
+};
+
 struct vm {
     struct vm_config cfg;
-    struct hostmem *hostmem;
+    struct host *host;
+    unsigned index;          /* vmN: VMID index + 1 */
+    FILE *out;               /* console output: stdout, or "[vmN] "-prefixed with several VMs */
+    struct hostmem *hostmem; /* the host's, shared */
     struct gmem *gmem;
     struct mmio_bus *bus;
     struct uart *uart;
@@ -29,6 +51,9 @@ struct vm {
     uint64_t kernel_entry; /* --bios FILE --kernel K: K's entry, for fw_dynamic */
     gpa_t fdt_gpa;
     FILE *trace_out;
+
+    uint64_t turn_end_insns; /* this turn on the physical CPU ends at this insns */
+    bool started;            /* had its first turn */
 
     /* why the run ends */
     bool stop;
@@ -53,9 +78,19 @@ struct vm {
     uint64_t resets;
     uint64_t wfi_jumps;
 
-    struct s2_table *s2; /* --mmu nested: the VM's stage-2 table (vm/stage2.c) */
-    uint64_t s2_maps;    /* stage-2 leaves the VMM wrote */
+    struct s2_table *s2;   /* --mmu nested: the VM's stage-2 table (vm/stage2.c) */
+    struct shadow *shadow; /* --mmu shadow: the VMM's shadow MMU (vm/shadow.c) */
+    uint64_t s2_maps;      /* stage-2 leaves the VMM wrote */
+
+    struct vm_pv *pv; /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
 };
+
+/* --mmu shadow (vm/shadow.c): create it; its two exits; follow satp; forget all on reset. */
+int vm_shadow_create(struct vm *vm);
+int vm_shadow_fault(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e, uint64_t *out_cause);
+void vm_pt_write(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e);
+void vm_shadow_follow_satp(struct vm *vm, const struct vcpu *vcpu);
+void vm_shadow_reset(struct vm *vm);
 
 /* --mmu nested: create the stage-2 table (and map everything with --prealloc). */
 int vm_stage2_create(struct vm *vm);
@@ -65,8 +100,22 @@ int vm_stage2_create(struct vm *vm);
  */
 int vm_stage2_fault(struct vm *vm, const struct vm_exit *e, uint64_t *out_cause);
 
-/* Stop the run with an exit status and a one-line reason (printed at the end). */
+/* vm/vm.c: build VM `index` of the host from its own config (exit 2 on NULL). */
+struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned index);
+void vm_destroy(struct vm *vm);
+/* After the run: flush the console. */
+void vm_finish(struct vm *vm);
+
+/*
+ * vm/run.c: one turn of vm on the physical CPU, until it has retired `turn`
+ * more instructions (UINT64_MAX: until it stops) or it stops.
+ */
+void vm_run_turn(struct vm *vm, uint64_t turn);
+
+/* Stop the VM with an exit status and a one-line reason (printed at the end). */
 void vm_request_stop(struct vm *vm, int status, const char *reason);
+/* Stop every VM (Ctrl-A x, the monitor's quit). */
+void host_request_stop(struct host *host, int status, const char *reason);
 uint64_t vm_host_ns(void);
 
 /*
@@ -85,5 +134,25 @@ void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const st
 
 /* vm/vm.c: a reboot request: reset harts and devices, restore images (DESIGN.md "Reset"). */
 void vm_reset(struct vm *vm);
+
+/*
+ * vm/hypercall.c: EXIT_HYPERCALL (an S-mode ecall under --mmu direct): the
+ * paravirtual page-table calls (vm/pv_abi.h); any other extension answers
+ * SBI_ERR_NOT_SUPPORTED. The ecall retires with a0 = error, a1 = value.
+ */
+void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
+/* EXIT_PRIV_INSN: under --mmu direct an S-mode satp write must name a pinned root
+ * (else an illegal-instruction trap); then cpu_emulate_priv. */
+void vm_priv_insn(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
+struct loaded_image;
+/* --mmu direct needs the image's .note.vmlab PV note; other modes refuse an image with one.
+ * 0, or -1 after printing why (exit 2). */
+int vm_pv_check_image(const struct vm *vm, const char *path, const struct loaded_image *img);
+/* Under --mmu direct: the frame table, and S-mode ecalls exit as hypercalls. 0 or -1. */
+int vm_pv_create(struct vm *vm);
+void vm_pv_reset(struct vm *vm); /* a reboot: every table unpinned */
+void vm_pv_destroy(struct vm *vm);
+/* pv.mmu_updates, pv.pins, pv.unpins, pv.refused, direct.foreign_frames (for vm/stats.c). */
+void vm_pv_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
 
 #endif

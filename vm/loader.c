@@ -370,9 +370,17 @@ static void scan_vmlab_note(const struct image *img, const Elf64_Shdr *sh, struc
         return;
     }
     memcpy(&nh, img->bytes + sh->sh_offset, sizeof(nh));
-    uint64_t body = ((uint64_t)nh.n_namesz + 3) / 4 * 4 + ((uint64_t)nh.n_descsz + 3) / 4 * 4;
+    uint64_t name_room = ((uint64_t)nh.n_namesz + 3) / 4 * 4;
+    uint64_t body = name_room + ((uint64_t)nh.n_descsz + 3) / 4 * 4;
     if (body <= sh->sh_size - sizeof(nh)) {
+        const char *name = (const char *)img->bytes + sh->sh_offset + sizeof(nh);
+        const char *desc = name + name_room;
         out->vmlab_note_type = nh.n_type;
+        out->is_pv_direct = nh.n_type == VMLAB_NOTE_PARAVIRT &&
+                            nh.n_namesz == sizeof(VMLAB_NOTE_NAME) &&
+                            memcmp(name, VMLAB_NOTE_NAME, sizeof(VMLAB_NOTE_NAME)) == 0 &&
+                            nh.n_descsz == sizeof(VMLAB_NOTE_PV_DIRECT) &&
+                            memcmp(desc, VMLAB_NOTE_PV_DIRECT, sizeof(VMLAB_NOTE_PV_DIRECT)) == 0;
     }
 }
 

@@ -36,7 +36,14 @@ struct loaded_image {
     gpa_t fromhost;           /* 0 when there is no `fromhost` symbol */
     bool has_vmlab_note;      /* the ELF has a `.note.vmlab` section (paravirtual guest) */
     uint32_t vmlab_note_type; /* n_type of its first note, 0 if none is well formed */
+    /* that note is name "vmlab", type 1, desc "pv-direct-paging" (--mmu direct) */
+    bool is_pv_direct;
 };
+
+/* The note a direct-paging guest carries (docs/direct-paging.md). */
+#define VMLAB_NOTE_NAME      "vmlab"
+#define VMLAB_NOTE_PARAVIRT  1
+#define VMLAB_NOTE_PV_DIRECT "pv-direct-paging"
 
 /*
  * Load an ELF64 little-endian RISC-V ET_EXEC: check everything first, then

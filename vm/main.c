@@ -1,6 +1,6 @@
 /*
- * vm/main.c - vmlab's entry point: parse the launch choices, build the VM,
- * run it, report.
+ * vm/main.c - vmlab's entry point: parse the launch choices, build the VM
+ * (or the VMs, --vm) on the host, run them, report.
  * Course: 案例: QEMU/KVM - this is the user-space half (QEMU's role: policy
  *         and devices); vm/run.c is the loop it drives.
  */
@@ -20,10 +20,10 @@ static enum vm_debug_action monitor_hook(void *ctx)
     return action == MONITOR_STEP ? VM_DEBUG_STEP : VM_DEBUG_CONTINUE;
 }
 
-static int write_stats(const struct vm *vm, const char *path)
+static int write_stats(const struct host *host, const char *path)
 {
     if (strcmp(path, "-") == 0) {
-        vm_stats_write_json(vm, stdout);
+        host_stats_write_json(host, stdout);
         fflush(stdout);
         return 0;
     }
@@ -32,7 +32,7 @@ static int write_stats(const struct vm *vm, const char *path)
         fprintf(stderr, "vmlab: --stats %s: cannot write: %m\n", path);
         return -1;
     }
-    vm_stats_write_json(vm, out);
+    host_stats_write_json(host, out);
     return fclose(out) == 0 ? 0 : -1;
 }
 
@@ -46,29 +46,31 @@ int main(int argc, char **argv)
     if (parsed != 0) {
         return parsed > 0 ? VMLAB_EXIT_PASS : VMLAB_EXIT_USAGE;
     }
-    struct vm *vm = vm_create(&cfg);
-    if (!vm) {
+    struct host *host = host_create(&cfg);
+    if (!host) {
         return VMLAB_EXIT_USAGE;
     }
-    /* The monitor is always there for Ctrl-A c; --monitor and a script stop at the start. */
-    struct monitor *mon = monitor_create(vm, cfg.monitor_script, stdout);
+    /* The monitor is always there for Ctrl-A c; --monitor and a script stop at the start.
+     * With several VMs it debugs vm0 (`info vms` lists them all). */
+    struct vm *vm0 = host_vm(host, 0);
+    struct monitor *mon = monitor_create(vm0, cfg.monitor_script, stdout);
     if (!mon) {
-        vm_destroy(vm);
+        host_destroy(host);
         return VMLAB_EXIT_USAGE;
     }
-    vm_set_debugger(vm, monitor_hook, mon, cfg.monitor || cfg.monitor_script);
-    int status = vm_run(vm);
-    vm_finish(vm);
+    vm_set_debugger(vm0, monitor_hook, mon, cfg.monitor || cfg.monitor_script);
+    int status = host_run(host);
+    host_finish(host);
     monitor_destroy(mon);
     if (!cfg.quiet || status != VMLAB_EXIT_PASS) {
-        fprintf(stderr, "vmlab: %s\n", vm_stop_reason(vm));
+        host_print_stop_reasons(host, stderr);
     }
     if (!cfg.quiet) {
-        vm_stats_print_summary(vm, stderr);
+        host_stats_print_summary(host, stderr);
     }
-    if (cfg.stats_path && write_stats(vm, cfg.stats_path) != 0 && status == VMLAB_EXIT_PASS) {
+    if (cfg.stats_path && write_stats(host, cfg.stats_path) != 0 && status == VMLAB_EXIT_PASS) {
         status = VMLAB_EXIT_USAGE;
     }
-    vm_destroy(vm);
+    host_destroy(host);
     return status;
 }

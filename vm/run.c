@@ -10,8 +10,9 @@
  *     }
  *
  * vm_create() is CREATE_VM and CREATE_VCPU; vcpu_run() is KVM_RUN ("VM entry
- * ... until a VM exit"); vm_run() below is the while loop. Every exit is
- * counted as exits.<reason> and costs modelled cycles (vm/stats.c).
+ * ... until a VM exit"); vm_run_turn() below is the while loop. Every exit is
+ * counted as exits.<reason> and costs modelled cycles (vm/stats.c). With
+ * several VMs, vm/host.c gives each its turn on the physical CPU.
  */
 #include "vm/internal.h"
 
@@ -84,9 +85,13 @@ struct vm_exit vcpu_run(struct vcpu *vcpu)
     struct vm_exit exit;
     uint64_t budget = vm->cfg.slice;
     uint64_t to_timer = insns_until_timer(vcpu);
+    uint64_t to_turn_end = vm->turn_end_insns - h->insns; /* > 0: see vm_run_turn */
 
     if (to_timer < budget) {
         budget = to_timer;
+    }
+    if (to_turn_end < budget) {
+        budget = to_turn_end;
     }
     if (vm->cfg.max_insns) {
         uint64_t left = vm->cfg.max_insns > h->insns ? vm->cfg.max_insns - h->insns : 0;
@@ -150,9 +155,11 @@ static void vcpu_reflect(struct vm *vm, struct vcpu *vcpu, const struct vm_exit 
 static void vcpu_s2_fault(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
 {
     struct vm_exit fault = {.reason = EXIT_GUEST_TRAP};
+    int r = vm->shadow ? vm_shadow_fault(vm, vcpu, e, &fault.trap.cause)
+                       : vm_stage2_fault(vm, e, &fault.trap.cause);
 
-    if (vm_stage2_fault(vm, e, &fault.trap.cause) == 0) {
-        return;
+    if (r == 0) {
+        return; /* hidden: mapped, the access runs again */
     }
     fault.trap.tval = e->s2.gva;
     vcpu_reflect(vm, vcpu, &fault);
@@ -307,7 +314,7 @@ static void vm_debug_stop(struct vm *vm)
     enum vm_debug_action action = vm->debug_fn(vm->debug_ctx);
     console_resume_raw(vm->console);
     if (action == VM_DEBUG_QUIT) {
-        vm_request_stop(vm, VMLAB_EXIT_STOPPED, "stopped from the monitor (quit)");
+        host_request_stop(vm->host, VMLAB_EXIT_STOPPED, "stopped from the monitor (quit)");
     } else if (hart_at_breakpoint(&vm->vcpu.hart)) {
         vm->resume_past_break = true; /* continue or step: not stopping at this pc again */
     }
@@ -364,15 +371,19 @@ static void vm_unexpected_exit(struct vm *vm, const struct vm_exit *e)
     vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
 }
 
-int vm_run(struct vm *vm)
+void vm_run_turn(struct vm *vm, uint64_t turn)
 {
     struct vcpu *vcpu = &vm->vcpu;
-    vm->start_ns = vm_host_ns();
-    if (vm->debug_fn && vm->debug_stop_at_start) {
-        vm_debug_stop(vm);
+    uint64_t insns = vcpu->hart.insns;
+    vm->turn_end_insns = turn > UINT64_MAX - insns ? UINT64_MAX : insns + turn;
+    if (!vm->started) {
+        vm->started = true;
+        if (vm->debug_fn && vm->debug_stop_at_start) {
+            vm_debug_stop(vm);
+        }
     }
 
-    while (!vm->stop) {
+    while (!vm->stop && vcpu->hart.insns < vm->turn_end_insns) {
         struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
         vcpu_count_exit(vcpu, &e);
         struct trace_mark mark = vm_trace_mark(vcpu); /* what the VMM retires is traced too */
@@ -380,19 +391,20 @@ int vm_run(struct vm *vm)
         /* clang-format off */
         switch (e.reason) {
         case EXIT_MMIO:       io_dispatch(vm, vcpu, &e);          break;
-        case EXIT_PRIV_INSN:  cpu_emulate_priv(&vcpu->hart, &e); break;
+        case EXIT_PRIV_INSN:  vm_priv_insn(vm, vcpu, &e);         break;
         case EXIT_GUEST_TRAP: vcpu_reflect(vm, vcpu, &e);         break;
         case EXIT_WFI:        vcpu_block(vm, vcpu, &e);           break;
         case EXIT_NONE:       /* the slice ended: see vm_tick */  break;
         case EXIT_DEBUG:      /* see vm_debug_due */              break;
         case EXIT_HALT:       vm_halt(vm);                        break;
         case EXIT_S2_FAULT:   vcpu_s2_fault(vm, vcpu, &e);        break;
-        case EXIT_HYPERCALL:
-        case EXIT_PT_WRITE:
+        case EXIT_HYPERCALL:  vm_hypercall(vm, vcpu, &e);         break;
+        case EXIT_PT_WRITE:   vm_pt_write(vm, vcpu, &e);          break;
         case EXIT_VIRTUAL_INSN:
         case EXIT__COUNT:     vm_unexpected_exit(vm, &e);         break;
         }
         /* clang-format on */
+        vm_shadow_follow_satp(vm, vcpu); /* --mmu shadow: a satp write switches shadow roots */
         vm_trace_vmm_retired(vm, &mark, &e);
         /* a slice ended, or a guest that exits all the time (polling the UART) ran one */
         if (e.reason == EXIT_NONE || vcpu->hart.insns >= vm->next_tick_insns) {
@@ -404,5 +416,4 @@ int vm_run(struct vm *vm)
             vm_debug_stop(vm);
         }
     }
-    return vm->exit_status;
 }

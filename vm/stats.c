@@ -7,7 +7,9 @@
  *
  * One table walks every counter by name; the JSON writer, the end-of-run
  * summary and the monitor's `info stats` all use it, so a name is spelled
- * once. Names are DESIGN.md's: add, never rename.
+ * once. Names are DESIGN.md's: add, never rename. With several VMs the
+ * run's names are totals over the VMs (sums; maxima for *.max_*), then each
+ * VM's own as vmN.<name>; with one VM, just its names.
  *
  * cycles.modeled is an estimate, deterministic for a given run:
  *   insns              x COST_INSN         (a CPI-1 hart)
@@ -18,10 +20,14 @@
  *                                            and ARM VHE hosts)
  *   MMIO exits         x COST_MMIO_EXTRA   (more: the device model runs in
  *                                            user space, as QEMU's does)
+ *   shadow MMU work    x COST_PTE_ACCESS   (--mmu shadow: guest PTEs the VMM
+ *                                            reads and writes, shadow PTEs it
+ *                                            writes: shadow paging is not free)
  */
 #include "vm/internal.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COST_INSN       1
@@ -29,12 +35,31 @@
 #define COST_EXIT       1000
 #define COST_MMIO_EXTRA 2000
 
+/* --mmu shadow's counters (all 0 otherwise, so every run has the same names). */
+static void vm_stats_shadow(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    static const struct shadow_stats none;
+    const struct shadow_stats *ss = vm->shadow ? shadow_stats(vm->shadow) : &none;
+
+    fn(ctx, "shadow.hidden_faults", ss->hidden_faults);
+    fn(ctx, "shadow.true_faults", ss->true_faults);
+    fn(ctx, "shadow.pt_writes", ss->pt_writes);
+    fn(ctx, "shadow.syncs", ss->syncs);
+    fn(ctx, "shadow.cache_hits", ss->cache_hits);
+    fn(ctx, "shadow.guest_pte_reads", ss->guest_pte_reads);
+    fn(ctx, "shadow.spte_writes", ss->spte_writes);
+    fn(ctx, "shadow.guest_ad_writes", ss->guest_ad_writes);
+    fn(ctx, "shadow.frames", ss->frames);
+}
+
 static uint64_t cycles_modeled(const struct vm *vm)
 {
     const struct vcpu *vcpu = &vm->vcpu;
     const struct mmu_stats *ms = mmu_stats(vcpu->mmu);
+    const struct shadow_stats *ss = vm->shadow ? shadow_stats(vm->shadow) : NULL;
+    uint64_t vmm_pte_work = ss ? ss->guest_pte_reads + ss->spte_writes + ss->guest_ad_writes : 0;
     return vcpu->hart.insns * COST_INSN +
-           (ms->walk_accesses + ms->walk_pte_writes) * COST_PTE_ACCESS +
+           (ms->walk_accesses + ms->walk_pte_writes + vmm_pte_work) * COST_PTE_ACCESS +
            vcpu->exits_total * COST_EXIT + vcpu->exits[EXIT_MMIO] * COST_MMIO_EXTRA;
 }
 
@@ -66,6 +91,8 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "pwc.hits", ms->pwc_hits);
     fn(ctx, "s2.maps", vm->s2_maps);
     fn(ctx, "s2.table_frames", vm->s2 ? s2_table_frames(vm->s2) : 0);
+    vm_stats_shadow(vm, fn, ctx);
+    vm_pv_stats_foreach(vm, fn, ctx); /* --mmu direct: pv.*, direct.foreign_frames */
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);
@@ -83,11 +110,11 @@ static void json_one(void *opaque, const char *name, uint64_t value)
     ctx->first = false;
 }
 
-void vm_stats_write_json(const struct vm *vm, FILE *out)
+void host_stats_write_json(const struct host *host, FILE *out)
 {
     struct json_ctx ctx = {out, true};
     fputs("{", out);
-    vm_stats_foreach(vm, json_one, &ctx);
+    host_stats_foreach(host, json_one, &ctx);
     fputs("\n}\n", out);
 }
 
@@ -99,8 +126,76 @@ static void summary_one(void *opaque, const char *name, uint64_t value)
     }
 }
 
-void vm_stats_print_summary(const struct vm *vm, FILE *out)
+void host_stats_print_summary(const struct host *host, FILE *out)
 {
     fputs("vmlab: counters (zeros left out; --stats FILE writes them all)\n", out);
-    vm_stats_foreach(vm, summary_one, out);
+    host_stats_foreach(host, summary_one, out);
+}
+
+/* ---------------------------------------------------------- several VMs */
+
+#define STATS_MAX      256 /* counters of one VM: far more than there are */
+#define STAT_NAME_SIZE 64
+
+struct stat_totals {
+    unsigned n, seen; /* rows; rows the current VM has given so far */
+    char name[STATS_MAX][STAT_NAME_SIZE];
+    uint64_t value[STATS_MAX];
+};
+
+/* Add one VM's counter to the totals; every VM gives the same names in the same order. */
+static void totals_add(void *opaque, const char *name, uint64_t value)
+{
+    struct stat_totals *t = opaque;
+    unsigned i = t->seen++;
+    if (i >= STATS_MAX) {
+        return;
+    }
+    if (i == t->n) {
+        snprintf(t->name[i], STAT_NAME_SIZE, "%s", name);
+        t->value[i] = 0;
+        t->n++;
+    }
+    if (strstr(name, ".max_")) {
+        t->value[i] = value > t->value[i] ? value : t->value[i];
+    } else {
+        t->value[i] += value;
+    }
+}
+
+struct prefixed_ctx {
+    stat_fn fn;
+    void *ctx;
+    unsigned index;
+};
+
+static void prefixed_one(void *opaque, const char *name, uint64_t value)
+{
+    const struct prefixed_ctx *p = opaque;
+    char full[STAT_NAME_SIZE + 8];
+    snprintf(full, sizeof(full), "vm%u.%s", p->index, name);
+    p->fn(p->ctx, full, value);
+}
+
+void host_stats_foreach(const struct host *host, stat_fn fn, void *ctx)
+{
+    if (host->nvms == 1) {
+        vm_stats_foreach(host->vms[0], fn, ctx); /* one VM: its names, nothing more */
+        return;
+    }
+    struct stat_totals *t = calloc(1, sizeof(*t));
+    if (t) {
+        for (unsigned i = 0; i < host->nvms; i++) {
+            t->seen = 0;
+            vm_stats_foreach(host->vms[i], totals_add, t);
+        }
+        for (unsigned i = 0; i < t->n; i++) {
+            fn(ctx, t->name[i], t->value[i]);
+        }
+        free(t);
+    }
+    for (unsigned i = 0; i < host->nvms; i++) {
+        struct prefixed_ctx p = {fn, ctx, i};
+        vm_stats_foreach(host->vms[i], prefixed_one, &p);
+    }
 }

@@ -6,7 +6,9 @@
  * Order of construction: host memory, the guest-physical map (RAM, boot ROM,
  * device windows), the devices on the MMIO bus, the images, the device tree,
  * the boot ROM's jump, the vCPU. A snapshot of RAM and ROM is taken last so
- * a reboot can restore every image (DESIGN.md "Reset").
+ * a reboot can restore every image (DESIGN.md "Reset"). Host memory and the
+ * TLB are the host's (vm/host.c): several VMs take their frames from one
+ * region and their vCPUs share one physical CPU's TLB, VMID-tagged.
  */
 #include "vm/internal.h"
 
@@ -23,9 +25,6 @@
 #include "vm/loader.h"
 #include "vm/memmap.h"
 
-/* Host memory: RAM plus room for the VMM's own frames (ROM, later tables). */
-#define HOSTMEM_SLACK ((uint64_t)16 << 20)
-
 static uint64_t vclock_now(void *ctx)
 {
     const struct vm *vm = ctx;
@@ -41,7 +40,7 @@ static void vclock_set(void *ctx, uint64_t mtime)
 
 static int vm_add_devices(struct vm *vm)
 {
-    vm->uart = uart_create(stdout);
+    vm->uart = uart_create(vm->out);
     vm->clint = clint_create(1, vclock_now, vm);
     vm->bus = mmio_bus_create();
     if (vm->clint) {
@@ -82,9 +81,12 @@ static int vm_load_images(struct vm *vm)
         fprintf(stderr, "vmlab: %s\n", err);
         return -1;
     }
+    if (vm_pv_check_image(vm, first, &image) != 0) {
+        return -1; /* --mmu direct runs paravirtual guests only, and they only there */
+    }
     vm->entry_pc = image.entry;
     if (image.has_tohost) {
-        vm->htif = htif_create(vm->gmem, image.tohost, image.fromhost, stdout);
+        vm->htif = htif_create(vm->gmem, image.tohost, image.fromhost, vm->out);
         if (!vm->htif) {
             fprintf(stderr,
                     "vmlab: %s: its tohost symbol (0x%" PRIx64 ") is not an aligned "
@@ -159,8 +161,9 @@ static int vm_create_vcpu(struct vm *vm)
         .fastpath = vm->cfg.fastpath,
         .mode = vm->cfg.mmu_mode,
         .s2 = vm->s2,
-        .vmid = 1, /* VMID 0 stays unused: one VM today */
+        .vmid = (uint16_t)(vm->index + 1), /* VMID 0 stays unused */
         .pwc = vm->cfg.pwc,
+        .shared_tlb = vm->host->tlb, /* the physical CPU's */
     };
     vcpu->vm = vm;
     hart_reset(&vcpu->hart, 0, MEMMAP_BOOTROM_BASE);
@@ -172,28 +175,30 @@ static int vm_create_vcpu(struct vm *vm)
     return 0;
 }
 
-/* --trace-file and the console. */
+/* --trace-file (the host opened it) and the console (vm0's, the host's). */
 static int vm_open_outputs(struct vm *vm)
 {
-    const struct vm_config *cfg = &vm->cfg;
-    if (cfg->trace_path) {
-        vm->trace_out = fopen(cfg->trace_path, "w");
-        if (!vm->trace_out) {
-            fprintf(stderr, "vmlab: --trace-file %s: cannot write: %s\n", cfg->trace_path,
-                    strerror(errno));
+    vm->trace_out = vm->host->trace_out;
+    vm_set_trace(vm, vm->cfg.trace);
+    vm->console = vm->index == 0 ? vm->host->console : NULL;
+    return 0;
+}
+
+/* Console output: stdout; with several VMs every line of vmN starts "[vmN] ". */
+static int vm_open_console_out(struct vm *vm)
+{
+    vm->out = stdout;
+    if (vm->host->nvms > 1) {
+        vm->out = console_prefix_open(stdout, vm->index);
+        if (!vm->out) {
+            fprintf(stderr, "vmlab: out of host memory for the console of vm%u\n", vm->index);
             return -1;
         }
-    }
-    vm_set_trace(vm, cfg->trace);
-    /* with --monitor-script -, stdin carries the monitor's commands, not console input */
-    bool stdin_is_script = cfg->monitor_script && strcmp(cfg->monitor_script, "-") == 0;
-    if (!stdin_is_script) {
-        vm->console = console_open(!cfg->monitor);
     }
     return 0;
 }
 
-struct vm *vm_create(const struct vm_config *cfg)
+struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned index)
 {
     struct vm *vm = calloc(1, sizeof(*vm));
     if (!vm) {
@@ -201,12 +206,13 @@ struct vm *vm_create(const struct vm_config *cfg)
         return NULL;
     }
     vm->cfg = *cfg;
+    vm->host = host;
+    vm->index = index;
+    vm->turn_end_insns = UINT64_MAX;
     vm->clock.host = cfg->clock_host;
     vm->clock.host_start_ns = vm_host_ns();
-    vm->hostmem = hostmem_create(cfg->ram_size + HOSTMEM_SLACK);
-    if (!vm->hostmem) {
-        fprintf(stderr, "vmlab: cannot reserve %" PRIu64 " MiB of host memory: try a smaller -m\n",
-                (cfg->ram_size + HOSTMEM_SLACK) >> 20);
+    vm->hostmem = host->hostmem;
+    if (vm_open_console_out(vm) != 0) {
         goto fail;
     }
     /* 1 GiB stage-2 leaves need RAM on 1 GiB host runs */
@@ -218,7 +224,8 @@ struct vm *vm_create(const struct vm_config *cfg)
         goto fail;
     }
     if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
-        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_open_outputs(vm)) {
+        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) || vm_shadow_create(vm) ||
+        vm_open_outputs(vm)) {
         goto fail;
     }
     if (gmem_snapshot(vm->gmem) != 0) {
@@ -235,8 +242,7 @@ void vm_finish(struct vm *vm)
 {
     uart_flush(vm->uart);
     fflush(stdout);
-    console_close(vm->console);
-    vm->console = NULL;
+    vm->console = NULL; /* the host's: it closes it */
     if (vm->trace_out) {
         fflush(vm->trace_out);
     }
@@ -252,6 +258,8 @@ void vm_reset(struct vm *vm)
     struct hart *h = &vm->vcpu.hart;
     vm->resets++;
     gmem_restore(vm->gmem);
+    vm_pv_reset(vm);
+    vm_shadow_reset(vm);
     hart_reset(h, 0, MEMMAP_BOOTROM_BASE); /* also drops decoded code and the TLB */
     clint_reset(vm->clint);
     uart_reset(vm->uart);
@@ -263,20 +271,20 @@ void vm_destroy(struct vm *vm)
     if (!vm) {
         return;
     }
+    shadow_destroy(vm->shadow); /* it frees its tables through the mmu and gmem */
     if (vm->vcpu.mmu) {
         hart_detach(&vm->vcpu.hart);
         mmu_destroy(vm->vcpu.mmu);
     }
     s2_table_destroy(vm->s2);
-    if (vm->trace_out && vm->trace_out != stderr) {
-        fclose(vm->trace_out);
-    }
-    console_close(vm->console);
+    vm_pv_destroy(vm);
     htif_destroy(vm->htif);
     clint_destroy(vm->clint);
     uart_destroy(vm->uart);
+    if (vm->out && vm->out != stdout) {
+        fclose(vm->out); /* writes out a last line without its newline */
+    }
     mmio_bus_destroy(vm->bus);
-    gmem_destroy(vm->gmem);
-    hostmem_destroy(vm->hostmem);
+    gmem_destroy(vm->gmem); /* its frames go back to the host's memory */
     free(vm);
 }

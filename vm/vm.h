@@ -27,6 +27,17 @@ enum vmlab_status {
 enum trace_flags {
     TRACE_INSNS = 1u << 0,
     TRACE_EXITS = 1u << 1,
+    TRACE_WALKS = 1u << 2, /* one line per counted page-table walk */
+};
+
+/* Several VMs on one physical CPU (--vm, repeated): VMIDs 1..VM_MAX. */
+#define VM_MAX 8
+
+/* One --vm IMAGE[,m=SIZE][,kernel=F]: what differs between the VMs of one run. */
+struct vm_spec {
+    const char *image;  /* IMAGE: the guest, or its firmware when kernel= is given */
+    const char *kernel; /* kernel=F: as --bios IMAGE --kernel F; NULL otherwise */
+    uint64_t ram_size;  /* m=SIZE; 0: -m's */
 };
 
 struct vm_config {
@@ -55,7 +66,17 @@ struct vm_config {
     bool prealloc;              /* --prealloc: stage 2 mapped before the guest runs */
     bool pwc;                   /* --pwc on */
     bool vmid_tags;             /* --vmid on */
+    unsigned shadow_cache;      /* --shadow-cache N */
+    struct vm_spec vms[VM_MAX]; /* --vm, in order: vm0, vm1, ... */
+    unsigned nvms;              /* 0: one VM from IMAGE / --bios / --kernel */
 };
+
+/*
+ * Parse one --vm value "IMAGE[,m=SIZE][,kernel=F]" into *out, splitting
+ * text in place (the pointers in *out point into it). 0, or -1 after
+ * printing one line saying what is wrong (exit 2).
+ */
+int vm_spec_parse(char *text, struct vm_spec *out);
 
 /* Parse argv into cfg. Returns 0, 1 when --help/--version printed (exit 0),
  * or -1 after printing one line saying what is wrong (exit 2). */
@@ -74,17 +95,29 @@ struct vcpu {
     uint64_t exits_total;
 };
 
-/* Build the machine: host memory, RAM, ROM, devices, images, FDT.
- * Returns NULL after printing why (exit 2). */
-struct vm *vm_create(const struct vm_config *cfg);
-void vm_destroy(struct vm *vm);
-/* After the run: restore the terminal, flush the console. */
-void vm_finish(struct vm *vm);
-/* One line saying why the run ended. */
-const char *vm_stop_reason(const struct vm *vm);
+/*
+ * The host (vm/host.c): host memory, the physical CPU with its TLB, and the
+ * VMs that run on it round-robin, --slice instructions per turn.
+ */
+struct host;
 
-/* The run loop (vm/run.c). Returns the process exit status. */
-int vm_run(struct vm *vm);
+/* Build the host and every VM (one, or one per --vm). NULL after printing why (exit 2). */
+struct host *host_create(const struct vm_config *cfg);
+void host_destroy(struct host *host);
+/* Run until every VM has stopped. Returns the process exit status: 0 when
+ * every VM passed, 3 when vmlab stopped any, else 1 when any failed. */
+int host_run(struct host *host);
+/* After the run: restore the terminal, flush the consoles. */
+void host_finish(struct host *host);
+unsigned host_nvms(const struct host *host);
+struct vm *host_vm(struct host *host, unsigned index);
+struct host *vm_host(struct vm *vm);
+/* Why each VM ended: one line per VM, "vmlab: " first ("vmlab: vmN: " with several). */
+void host_print_stop_reasons(const struct host *host, FILE *out);
+/* Monitor `info vms`: one line per VM (index, image, RAM, mmu, state, insns). */
+void host_print_vms(const struct host *host, FILE *out);
+/* One line saying why this VM's run ended. */
+const char *vm_stop_reason(const struct vm *vm);
 
 /* One VM entry: "KVM_RUN" for this vCPU, until a VM exit. */
 struct vm_exit vcpu_run(struct vcpu *vcpu);
@@ -120,13 +153,25 @@ int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa);
 void vm_debug_walk(struct vm *vm, gva_t gva, struct xlate_out *out, struct walk_trace *trace);
 /* The modelled TLB's entries, set after set (monitor `info tlb`). */
 unsigned vm_debug_tlb(const struct vm *vm, const struct tlb_entry **out, unsigned *out_ways);
+/* Which tree `pt dump` shows. */
+enum vm_pt_kind { VM_PT_GUEST, VM_PT_SHADOW, VM_PT_STAGE2 };
+/*
+ * Every valid entry of that tree (the guest's for its satp now, the shadow
+ * the MMU walks now, the VM's stage-2 table); -1 with *why when there is
+ * none (translation off, not --mmu shadow / nested).
+ */
+int vm_debug_pt_dump(const struct vm *vm, enum vm_pt_kind kind, pt_dump_fn fn, void *ctx,
+                     const char **why);
 
 typedef void (*stat_fn)(void *ctx, const char *name, uint64_t value);
-/* Every counter, by DESIGN.md name, in a fixed order. */
+/* Every counter of one VM, by DESIGN.md name, in a fixed order. */
 void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+/* Every counter of the run: one VM's names; with several VMs the totals
+ * (sums, maxima for *.max_*) then each VM's as vmN.<name>. */
+void host_stats_foreach(const struct host *host, stat_fn fn, void *ctx);
 
 /* Counters: write the flat JSON object and the end-of-run summary. */
-void vm_stats_write_json(const struct vm *vm, FILE *out);
-void vm_stats_print_summary(const struct vm *vm, FILE *out);
+void host_stats_write_json(const struct host *host, FILE *out);
+void host_stats_print_summary(const struct host *host, FILE *out);
 
 #endif

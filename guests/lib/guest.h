@@ -112,4 +112,19 @@ void *memset(void *dst, int byte, size_t len);
 void *memcpy(void *dst, const void *src, size_t len);
 int strcmp(const char *a, const char *b);
 
+/* ------------------------------------------------- teaching kernels */
+
+/* U-mode code of a teaching kernel: its own section, which the kernel maps for U. */
+#define USER_TEXT __attribute__((section(".user.text"), noinline))
+
+/* A system call from U-mode to the guest's own kernel: ecall, a7 = num, a0 = arg; gives a0. */
+static inline __attribute__((always_inline)) uint64_t user_syscall(uint64_t num, uint64_t arg)
+{
+    register uint64_t a0 __asm__("a0") = arg;
+    register uint64_t a7 __asm__("a7") = num;
+
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+    return a0;
+}
+
 #endif

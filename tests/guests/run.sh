@@ -49,6 +49,26 @@ run() {
     rc=$?
 }
 
+# same_as_native NAME GUEST ARGS...: under ARGS (another technique) GUEST
+# prints the same console output, exits the same and retires the same
+# instructions as under --mmu native: the technique is invisible to it.
+same_as_native() {
+    local name=$1 g=$2
+    shift 2
+    run "$name-native" --quiet "$GUESTS/$g.elf"
+    local rc_native=$rc
+    run "$name" --quiet "$@" "$GUESTS/$g.elf"
+    if [ "$rc" != "$rc_native" ]; then
+        fail "$name" "exit $rc, $rc_native under native"
+    elif ! cmp -s "$TMP/$name-native.out" "$TMP/$name.out"; then
+        fail "$name" "console output differs from native"
+    elif [ "$(stat "$TMP/$name-native.json" insns)" != "$(stat "$TMP/$name.json" insns)" ]; then
+        fail "$name" "insns differ from native"
+    else
+        pass "$name"
+    fi
+}
+
 last_line() {
     tail -n 1 "$TMP/$1.out" | tr -d '\r'
 }
@@ -172,15 +192,17 @@ test_deterministic() {
     fi
 }
 
-# test_fastpath NAME: --no-fastpath must give the same counters (DESIGN.md "Performance").
+# test_fastpath NAME GUEST [ARGS...]: --no-fastpath must give the same
+# counters (DESIGN.md "Performance"), under any technique ARGS choose.
 test_fastpath() {
-    local name=$1
-    run "$name-fast" "$GUESTS/$name.elf"
-    run "$name-slow" --no-fastpath "$GUESTS/$name.elf"
+    local name=$1 g=$2
+    shift 2
+    run "$name-fast" "$@" "$GUESTS/$g.elf"
+    run "$name-slow" --no-fastpath "$@" "$GUESTS/$g.elf"
     if [ -s "$TMP/$name-fast.json" ] && cmp -s "$TMP/$name-fast.json" "$TMP/$name-slow.json"; then
-        pass "fastpath-same-counters-$name"
+        pass "$name"
     else
-        fail "fastpath-same-counters-$name" "$(diff "$TMP/$name-fast.json" \
+        fail "$name" "$(diff "$TMP/$name-fast.json" \
             "$TMP/$name-slow.json" | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
     fi
 }
@@ -842,6 +864,15 @@ fi
 # --mmu nested: tests/guests/nested.sh
 # shellcheck source=tests/guests/nested.sh
 . "$HERE/nested.sh"
+# --mmu direct: tests/guests/direct.sh
+# shellcheck source=tests/guests/direct.sh
+. "$HERE/direct.sh"
+# several VMs (--vm): tests/guests/multivm.sh
+# shellcheck source=tests/guests/multivm.sh
+. "$HERE/multivm.sh"
+# --mmu shadow: tests/guests/shadow.sh
+# shellcheck source=tests/guests/shadow.sh
+. "$HERE/shadow.sh"
 
 test_hello
 test_hello_mmio
@@ -857,8 +888,8 @@ if [ "$QUICK" != 1 ]; then
     test_compute_short
     test_csrloop
     test_deterministic
-    test_fastpath paging
-    test_fastpath selftest
+    test_fastpath fastpath-same-counters-paging paging
+    test_fastpath fastpath-same-counters-selftest selftest
     test_stopped
     test_garbage
     test_romwrite
@@ -873,6 +904,9 @@ if [ "$QUICK" != 1 ]; then
     test_compare
     test_memlab # the memory lab's guest (guests/memlab.c)
     test_nested # --mmu nested (tests/guests/nested.sh)
+    test_direct # --mmu direct (tests/guests/direct.sh)
+    test_multivm # several VMs on one physical CPU (tests/guests/multivm.sh)
+    test_shadow # --mmu shadow (tests/guests/shadow.sh)
 fi
 
 echo "$passed passed, $failed failed"
