@@ -91,7 +91,10 @@ struct gmem {
     hpa_t *runs;          /* the runs in allocation order (reversed onto the chunks) */
     uint64_t *run_frames; /* each run's size */
     uint64_t nruns;
-    uint8_t *ram_flags; /* per RAM page */
+    bool big_runs;       /* whole GiBs on 1 GiB runs */
+    bool lazy;           /* runs taken on first use (gmem_back), not at creation */
+    uint64_t ram_frames; /* host frames backing RAM now */
+    uint8_t *ram_flags;  /* per RAM page */
     struct gmem_rom rom[GMEM_MAX_ROMS];
     unsigned nrom;
     struct gmem_mmio mmio[GMEM_MAX_MMIO];
@@ -118,6 +121,7 @@ static int gmem_take_runs(struct gmem *gm, uint64_t first_chunk, uint64_t nruns,
             return -ENOMEM; /* the runs taken so far get freed */
         }
         gm->run_frames[gm->nruns++] = frames;
+        gm->ram_frames += frames;
     }
     for (uint64_t r = 0; r < nruns; r++) {
         hpa_t run_hpa = gm->runs[gm->nruns - 1 - r]; /* reversed: GPA != HPA */
@@ -130,12 +134,13 @@ static int gmem_take_runs(struct gmem *gm, uint64_t first_chunk, uint64_t nruns,
     return 0;
 }
 
-/* Back RAM with runs assigned to GPA chunks in reverse order. */
+/* Back RAM with runs assigned to GPA chunks in reverse order (lazily: none yet). */
 static int gmem_build_ram(struct gmem *gm, bool big_runs)
 {
     uint64_t nchunks = (gm->ram_size + GMEM_RUN_SIZE - 1) / GMEM_RUN_SIZE;
     uint64_t nbig = big_runs ? nchunks / GMEM_BIG_CHUNKS : 0;
 
+    gm->big_runs = big_runs;
     gm->runs = calloc(nchunks, sizeof(*gm->runs));
     gm->run_frames = calloc(nchunks, sizeof(*gm->run_frames));
     gm->chunk = calloc(nchunks, sizeof(*gm->chunk));
@@ -144,6 +149,9 @@ static int gmem_build_ram(struct gmem *gm, bool big_runs)
         return -ENOMEM;
     }
     gm->nchunks = nchunks;
+    if (gm->lazy) {
+        return 0;
+    }
     if (gmem_take_runs(gm, 0, nbig, GMEM_BIG_FRAMES) != 0) {
         return -ENOMEM;
     }
@@ -157,6 +165,12 @@ struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size)
 }
 
 struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs)
+{
+    return gmem_create_lazy(hm, ram_base, ram_size, big_runs, false);
+}
+
+struct gmem *gmem_create_lazy(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs,
+                              bool lazy)
 {
     struct gmem *gm;
 
@@ -172,6 +186,7 @@ struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_si
     gm->ram_base = ram_base;
     gm->ram_size = ram_size;
     gm->ram_npages = ram_size >> PAGE_SHIFT;
+    gm->lazy = lazy;
     if (gmem_build_ram(gm, big_runs) != 0) {
         gmem_destroy(gm);
         return NULL;
@@ -311,8 +326,8 @@ static bool gmem_page(const struct gmem *gm, gpa_t gpa, struct gpage_ref *out)
         const struct gchunk *chunk = &gm->chunk[page / GMEM_RUN_FRAMES];
         uint64_t offset = (page % GMEM_RUN_FRAMES) << PAGE_SHIFT;
         out->kind = GPA_RAM;
-        out->hpa = chunk->hpa + offset;
-        out->host = chunk->host + offset;
+        out->hpa = chunk->host ? chunk->hpa + offset : 0; /* lazy and not backed yet: 0, NULL */
+        out->host = chunk->host ? chunk->host + offset : NULL;
         out->flags = &gm->ram_flags[page];
         return true;
     }
@@ -384,14 +399,14 @@ bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_h
 
     if (size < PAGE_SIZE || (gpa & (size - 1)) || gpa + (size - 1) < gpa ||
         !gmem_page(gm, gpa, &first) || !gmem_page(gm, gpa + size - PAGE_SIZE, &last) ||
-        first.kind != last.kind || (first.hpa & (size - 1)) ||
+        !first.host || !last.host || first.kind != last.kind || (first.hpa & (size - 1)) ||
         last.hpa != first.hpa + size - PAGE_SIZE) {
         return false;
     }
     if (first.kind == GPA_RAM && size > GMEM_RUN_SIZE) {
         uint64_t c0 = (gpa - gm->ram_base) / GMEM_RUN_SIZE;
         for (uint64_t c = c0 + 1; c < c0 + size / GMEM_RUN_SIZE; c++) {
-            if (gm->chunk[c].hpa != gm->chunk[c - 1].hpa + GMEM_RUN_SIZE) {
+            if (!gm->chunk[c].host || gm->chunk[c].hpa != gm->chunk[c - 1].hpa + GMEM_RUN_SIZE) {
                 return false;
             }
         }
@@ -407,7 +422,7 @@ bool gmem_host_run(const struct gmem *gm, gpa_t gpa, uint64_t size, hpa_t *out_h
 bool gmem_gpa_of_hpa(const struct gmem *gm, hpa_t hpa, gpa_t *out_gpa)
 {
     for (uint64_t c = 0; c < gm->nchunks; c++) {
-        if (hpa - gm->chunk[c].hpa < GMEM_RUN_SIZE) {
+        if (gm->chunk[c].host && hpa - gm->chunk[c].hpa < GMEM_RUN_SIZE) {
             gpa_t gpa = gm->ram_base + c * GMEM_RUN_SIZE + (hpa - gm->chunk[c].hpa);
             if (gpa - gm->ram_base >= gm->ram_size) {
                 return false; /* the unused tail of the last run */
@@ -424,6 +439,25 @@ bool gmem_gpa_of_hpa(const struct gmem *gm, hpa_t hpa, gpa_t *out_gpa)
         }
     }
     return false;
+}
+
+int gmem_back(struct gmem *gm, gpa_t gpa)
+{
+    uint64_t c = (gpa - gm->ram_base) / GMEM_RUN_SIZE;
+    uint64_t nbig = gm->big_runs ? gm->nchunks / GMEM_BIG_CHUNKS : 0;
+
+    if (gpa - gm->ram_base >= gm->ram_size || gm->chunk[c].host) {
+        return 0; /* not RAM (ROM is always backed), or backed already */
+    }
+    if (c < nbig * GMEM_BIG_CHUNKS) {
+        return gmem_take_runs(gm, c - c % GMEM_BIG_CHUNKS, 1, GMEM_BIG_FRAMES);
+    }
+    return gmem_take_runs(gm, c, 1, GMEM_RUN_FRAMES);
+}
+
+uint64_t gmem_ram_frames(const struct gmem *gm)
+{
+    return gm->ram_frames;
 }
 
 /* ------------------------------------------------------ bounded copies */
@@ -460,7 +494,7 @@ static uint8_t *gmem_chunk(const struct gmem *gm, gpa_t gpa, size_t len, size_t 
     assert(is_backed); /* a vmlab bug otherwise: the caller checked the range */
     (void)is_backed;
     *out_chunk = chunk < len ? chunk : len;
-    return page.host + (gpa & PAGE_MASK);
+    return page.host ? page.host + (gpa & PAGE_MASK) : NULL;
 }
 
 static void gmem_mark_vmm_written(struct gmem *gm, gpa_t gpa)
@@ -481,7 +515,11 @@ int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf, size_t len)
     while (len > 0) {
         size_t chunk;
         const uint8_t *host = gmem_chunk(gm, gpa, len, &chunk);
-        memcpy(dst, host, chunk);
+        if (host) {
+            memcpy(dst, host, chunk);
+        } else {
+            memset(dst, 0, chunk); /* RAM not backed yet reads as the zeros it will start as */
+        }
         dst += chunk;
         gpa += chunk;
         len -= chunk;
@@ -498,7 +536,11 @@ int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf, size_t len)
     }
     while (len > 0) {
         size_t chunk;
-        uint8_t *host = gmem_chunk(gm, gpa, len, &chunk);
+        uint8_t *host;
+        if (gmem_back(gm, gpa) != 0) {
+            return -ENOMEM;
+        }
+        host = gmem_chunk(gm, gpa, len, &chunk);
         memcpy(host, src, chunk);
         gmem_mark_vmm_written(gm, gpa);
         src += chunk;
@@ -570,7 +612,7 @@ int gmem_snapshot(struct gmem *gm)
     for (uint64_t i = 0; i < npages; i++) {
         struct gpage_ref page;
         gmem_backed_page(gm, i, &page);
-        if ((*page.flags & GPAGE_VMM_WRITTEN) && !page_is_zero(page.host)) {
+        if (page.host && (*page.flags & GPAGE_VMM_WRITTEN) && !page_is_zero(page.host)) {
             nonzero[i / 64] |= 1ull << (i % 64);
             ncopies++;
         }
@@ -601,6 +643,9 @@ void gmem_restore(struct gmem *gm)
         struct gpage_ref page;
         gmem_backed_page(gm, i, &page);
         uint8_t *host = page.host;
+        if (!host) {
+            continue; /* lazy RAM never backed: still zero */
+        }
         if (bit_is_set(gm->snap.nonzero, i)) {
             memcpy(host, gm->snap.data + (copy++ << PAGE_SHIFT), PAGE_SIZE);
         } else if (!page_is_zero(host)) {

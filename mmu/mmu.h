@@ -80,6 +80,17 @@ struct gmem *gmem_create(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size);
 /* The same, backing each whole GiB of RAM with one 1 GiB host run (for 1 GiB stage-2 leaves). */
 struct gmem *gmem_create_big(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs);
 /*
+ * lazy: RAM gets its host frames on first use (gmem_back: a 2 MiB run, or
+ * the 1 GiB run of its GiB with big_runs), not at creation - the host side
+ * of demand paging. Until then its pages read as zero and have no HPA.
+ */
+struct gmem *gmem_create_lazy(struct hostmem *hm, gpa_t ram_base, uint64_t ram_size, bool big_runs,
+                              bool lazy);
+/* Give the RAM page at gpa host frames now (its run). 0, or -ENOMEM. */
+__attribute__((warn_unused_result)) int gmem_back(struct gmem *gm, gpa_t gpa);
+/* Host frames backing RAM now. */
+uint64_t gmem_ram_frames(const struct gmem *gm);
+/*
  * Can one stage-2 leaf of `size` map [gpa, gpa + size)? True when it is all
  * RAM (or all one ROM) on host frames contiguous from a size-aligned HPA:
  * *out_hpa, and *out_is_rom (then map it read-only).

@@ -81,8 +81,9 @@ static int host_reserve(struct host *host)
         bytes += vcfg.ram_size + HOSTMEM_SLACK;
     }
     if (host->cfg.mmu_mode == MMU_NESTED && host->cfg.s2_leaf_level == 2) {
-        /* 1 GiB stage-2 leaves: each VM after the first may skip up to 1 GiB to align its RAM */
-        bytes += (uint64_t)(host->nvms - 1) << 30;
+        /* 1 GiB stage-2 leaves: each VM's RAM may skip up to 1 GiB to align its runs (the
+         * first VM's too when its RAM is taken on first touch, after the ROM and tables) */
+        bytes += (uint64_t)(host->nvms - (host->cfg.prealloc ? 1 : 0)) << 30;
     }
     host->hostmem = hostmem_create(bytes);
     if (!host->hostmem) {

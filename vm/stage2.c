@@ -16,9 +16,9 @@
  * the next smaller, down to 4 KiB. RAM is mapped R/W/X, ROM R/X: a guest
  * store to ROM is a stage-2 permission fault that this handler turns into
  * the guest's store access fault, as under --mmu native.
- * Simplified: host frames for RAM are taken when the VM is created (the
- * mapping, not the frame, is what a first touch creates); nothing is ever
- * unmapped, so no fence is needed.
+ * Host frames for RAM are taken on first touch too (gmem_back: the page's
+ * 2 MiB run, or its GiB's run with --s2-page 1g), unless --prealloc.
+ * Simplified: nothing is ever unmapped, so no fence is needed.
  */
 #include "vm/internal.h"
 
@@ -105,10 +105,15 @@ int vm_stage2_fault(struct vm *vm, const struct vm_exit *e, uint64_t *out_cause)
 
     gmem_lookup(vm->gmem, e->s2.gpa, &info);
     if (info.kind == GPA_RAM || (info.kind == GPA_ROM && e->s2.acc != ACCESS_STORE)) {
-        int r = stage2_map_around(vm, e->s2.gpa, &size);
+        /* demand paging: host frames for the page's run first, then the mapping */
+        int r = gmem_back(vm->gmem, e->s2.gpa);
+        if (r == 0) {
+            r = stage2_map_around(vm, e->s2.gpa, &size);
+        }
         if (r == -ENOMEM) {
             vm_request_stop(vm, VMLAB_EXIT_STOPPED,
-                            "out of host memory for the stage-2 table: try a smaller -m");
+                            "out of host memory for guest RAM or the stage-2 table: "
+                            "try a smaller -m");
         }
         if (r != -EFAULT) {
             return 0; /* mapped: the access runs again */

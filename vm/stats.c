@@ -91,6 +91,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "pwc.hits", ms->pwc_hits);
     fn(ctx, "s2.maps", vm->s2_maps);
     fn(ctx, "s2.table_frames", vm->s2 ? s2_table_frames(vm->s2) : 0);
+    fn(ctx, "mem.ram_frames", gmem_ram_frames(vm->gmem));
     vm_stats_shadow(vm, fn, ctx);
     vm_pv_stats_foreach(vm, fn, ctx); /* --mmu direct: pv.*, direct.foreign_frames */
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));

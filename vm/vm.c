@@ -216,8 +216,11 @@ struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned in
         goto fail;
     }
     /* 1 GiB stage-2 leaves need RAM on 1 GiB host runs */
-    vm->gmem = gmem_create_big(vm->hostmem, MEMMAP_RAM_BASE, cfg->ram_size,
-                               cfg->mmu_mode == MMU_NESTED && cfg->s2_leaf_level == 2);
+    /* 1 GiB stage-2 leaves need RAM on 1 GiB host runs; nested without
+     * --prealloc takes RAM's host frames on first touch (demand paging) */
+    vm->gmem = gmem_create_lazy(vm->hostmem, MEMMAP_RAM_BASE, cfg->ram_size,
+                                cfg->mmu_mode == MMU_NESTED && cfg->s2_leaf_level == 2,
+                                cfg->mmu_mode == MMU_NESTED && !cfg->prealloc);
     if (!vm->gmem) {
         fprintf(stderr, "vmlab: cannot allocate %" PRIu64 " MiB of guest RAM\n",
                 cfg->ram_size >> 20);

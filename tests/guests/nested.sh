@@ -72,7 +72,7 @@ test_nested_walk_max() {
     fi
 }
 
-# Demand mapping: hello with 2 MiB stage-2 leaves faults once for the boot
+# Demand paging: hello with 2 MiB stage-2 leaves faults once for the boot
 # ROM's page (0x1000: a 4 KiB ROM, too small for a 2 MiB leaf) and once for
 # RAM's first 2 MiB chunk, which holds all hello touches (its image, bss and
 # stacks end at _end < 0x8020_0000; the UART is MMIO, never mapped): 2.
@@ -94,6 +94,13 @@ test_nested_demand() {
         fail nested-demand "exits.s2_fault $faults, want 2 (boot ROM page + RAM chunk 0)"
     elif [ "$pre_faults" != 0 ] || [ "$((total - pre_total))" != 2 ]; then
         fail nested-demand "--prealloc: s2_fault $pre_faults (want 0), exits $pre_total vs $total"
+    elif [ "$(stat "$TMP/nested-demand.json" mem.ram_frames)" != 1024 ] ||
+        [ "$(stat "$TMP/nested-prealloc.json" mem.ram_frames)" != 32768 ]; then
+        # host frames: on demand, the 2 MiB runs of RAM chunk 0 (the image) and of the
+        # last chunk (the device tree, vm/fdt.c: top of RAM, 2 MiB aligned): 2 x 512;
+        # --prealloc: all 128 MiB / 4 KiB = 32768
+        fail nested-demand "mem.ram_frames $(stat "$TMP/nested-demand.json" mem.ram_frames) \
+(want 1024), $(stat "$TMP/nested-prealloc.json" mem.ram_frames) with --prealloc (want 32768)"
     else
         pass nested-demand
     fi
