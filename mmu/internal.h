@@ -89,6 +89,9 @@ void walk_note_read(const struct walker *w, struct walk_result *res, unsigned st
 
 /* pte_perms_allow (§4.3.2 step 5) and gva_is_canonical are in mmu/mmu.h. */
 
+/* For the trace only: stage 2 of gpa came from the stage-2 TLB (--pwc on), nothing read. */
+void walk_note_pwc_hit(const struct walker *w, gpa_t gpa, hpa_t hpa_page);
+
 /* ------------------------------------------------------------ stage 2 */
 
 struct s2_result {

@@ -434,6 +434,7 @@ struct walk_step {
     uint8_t stage; /* 1 = the guest's stage-1 table, 2 = the VMM's stage-2 table */
     uint8_t level; /* the table's level: 0 holds 4 KiB leaves */
     bool is_write; /* the hart setting A/D; otherwise a read */
+    bool pwc_hit;  /* --pwc on: stage 2 of pte_gpa came from the stage-2 TLB, nothing read */
     gpa_t pte_gpa; /* stage 1: where the PTE is; stage 2: the GPA being translated */
     hpa_t pte_hpa;
     uint64_t pte;

@@ -26,7 +26,8 @@
  * the VMM as one MMIO exit (DESIGN.md: it counts once, as mmio).
  * Simplified: the stage-2 TLB of --pwc on (16 entries, fully associative,
  * LRU) is the only walk cache; no paging-structure cache for stage 1. The
- * VMM's uncounted probe (monitor) ignores it.
+ * VMM's uncounted probe (monitor `walk`) uses what it holds without
+ * touching it, and shows each of its answers as a "PWC hit" step.
  */
 #include "mmu/internal.h"
 
@@ -88,15 +89,16 @@ static int nested_stage2(struct mmu *m, const struct walker *w, struct walk_resu
 {
     gpa_t gpa_page = gpa & ~PAGE_MASK;
     bool use_pwc = m->pwc_enabled && w->stats;
+    struct pwc_entry *pe = m->pwc_enabled ? pwc_find(m, gpa_page) : NULL;
 
-    if (use_pwc) {
-        struct pwc_entry *pe = pwc_find(m, gpa_page);
-        if (pe && s2_perms_allow_acc(pe->s2.perms, acc)) {
+    if (pe && s2_perms_allow_acc(pe->s2.perms, acc)) {
+        if (use_pwc) {
             pe->lru = ++m->pwc_clock;
             w->stats->pwc_hits++;
-            *out = pe->s2;
-            return 0;
         }
+        walk_note_pwc_hit(w, gpa, pe->s2.hpa_page); /* the probe shows it, and uses it too */
+        *out = pe->s2;
+        return 0;
     }
     if (walk_stage2(w, m->s2, res, gpa, acc, out) != 0) {
         res->s2_fault_gpa = gpa;

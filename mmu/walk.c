@@ -69,12 +69,21 @@ static void walk_trace_add(const struct walker *w, unsigned stage, unsigned leve
         return;
     }
     step = &w->trace->step[w->trace->n++];
+    step->pwc_hit = false;
     step->stage = (uint8_t)stage;
     step->level = (uint8_t)level;
     step->is_write = is_write;
     step->pte_gpa = pte_gpa;
     step->pte_hpa = pte_hpa;
     step->pte = pte;
+}
+
+void walk_note_pwc_hit(const struct walker *w, gpa_t gpa, hpa_t hpa_page)
+{
+    if (w->trace && w->trace->n < WALK_TRACE_MAX) {
+        walk_trace_add(w, 2, 0, false, gpa, hpa_page, 0);
+        w->trace->step[w->trace->n - 1].pwc_hit = true;
+    }
 }
 
 void walk_note_read(const struct walker *w, struct walk_result *res, unsigned stage, unsigned level,

@@ -308,9 +308,18 @@ static void cmd_walk(struct monitor *mon, const char *arg)
     if (trace.n == 0 && !trace.tlb_hit) {
         fputs("no walk: translation is off here (M-mode, or satp Bare): GPA = GVA\n", mon->out);
     }
+    unsigned reads = 0;
     for (unsigned i = 0; i < trace.n; i++) {
         const struct walk_step *st = &trace.step[i];
         char flags[9];
+        if (st->pwc_hit) {
+            fprintf(mon->out,
+                    "%2u: stage 2 PWC hit for GPA 0x%" PRIx64 " -> HPA 0x%" PRIx64
+                    ": no PTE read\n",
+                    i + 1, st->pte_gpa, st->pte_hpa);
+            continue;
+        }
+        reads++;
         pte_flags_text(st->pte, flags);
         /* stage 2: the PTE is in the VMM's table, found from the GPA being translated */
         fprintf(mon->out,
@@ -319,7 +328,7 @@ static void cmd_walk(struct monitor *mon, const char *arg)
                 i + 1, st->stage, st->level, st->is_write ? "write" : "read ",
                 st->stage == 2 ? "for" : "at", st->pte_gpa, st->pte_hpa, st->pte, flags);
     }
-    fprintf(mon->out, "TLB %s; %u PTE accesses; %s", trace.tlb_hit ? "hit" : "miss", trace.n,
+    fprintf(mon->out, "TLB %s; %u PTE accesses; %s", trace.tlb_hit ? "hit" : "miss", reads,
             xlate_status_text[out.status]);
     if (out.status == XLATE_OK || out.status == XLATE_MMIO) {
         fprintf(mon->out, ": GVA 0x%" PRIx64 " -> GPA 0x%" PRIx64, gva, out.gpa);

@@ -137,6 +137,7 @@ test_nested() {
     test_fastpath nested-fastpath paging --mmu nested
     test_nested_pwc
     test_nested_trace_walks
+    test_nested_pwc_walk
 }
 
 # --trace walks: one line per counted walk, so the lines number walk.count
@@ -159,5 +160,23 @@ test_nested_trace_walks() {
         fail nested-trace-walks "no 24-read walk of 0x8040000000 in stage order"
     else
         pass nested-trace-walks
+    fi
+}
+
+# monitor `walk` with --pwc on: each of the 5 stage-2 translations of a Sv48 x
+# Sv48x4 walk (4 guest table GPAs and the final GPA) is either a "PWC hit"
+# line (no read) or 4 stage-2 reads; the 4 guest PTEs are always read. So a
+# walk with H hits reads 4 + 4 (5 - H) PTEs; warm, H is at least 1.
+test_nested_pwc_walk() {
+    printf 'break 0x8040000000\ncontinue\nwalk 0x8040000000\nquit\n' >"$TMP/pwcwalk.script"
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --mmu nested --pwc on --prealloc \
+        --monitor-script "$TMP/pwcwalk.script" "$GUESTS/paging.elf" >"$TMP/pwcwalk.out" 2>&1 </dev/null
+    local hits reads
+    hits=$(grep -c 'stage 2 PWC hit for GPA' "$TMP/pwcwalk.out")
+    reads=$(sed -n 's/^TLB [a-z]*; \([0-9]*\) PTE accesses; ok.*/\1/p' "$TMP/pwcwalk.out")
+    if [ -z "$reads" ] || [ "$hits" -lt 1 ] || [ "$reads" != "$((4 + 4 * (5 - hits)))" ]; then
+        fail nested-pwc-walk "$hits PWC hits and '$reads' reads; want reads = 4 + 4 (5 - hits)"
+    else
+        pass nested-pwc-walk
     fi
 }
