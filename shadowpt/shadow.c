@@ -59,7 +59,8 @@ struct spage {
     hpa_t hpa;
     gpa_t guest_gpa; /* the guest table page it mirrors, or SPAGE_SPLIT */
     unsigned level;
-    unsigned root; /* the root slot it belongs to */
+    unsigned root;        /* the root slot it belongs to */
+    uint32_t next_mirror; /* the next shadow page of the same guest table, index + 1 (0: none) */
 };
 
 struct sroot {
@@ -83,7 +84,8 @@ struct shadow {
     unsigned max_frames;
     uint32_t *spage_of_frame; /* host frame number -> spage index + 1 (0: not a shadow page) */
     uint64_t host_frames;
-    uint16_t *pt_refs; /* per RAM page: shadow pages mirroring it */
+    uint16_t *pt_refs;      /* per RAM page: shadow pages mirroring it */
+    uint32_t *mirror_head;  /* per RAM page: the first of them, index + 1 (0: none) */
     struct shadow_stats stats;
 };
 
@@ -99,18 +101,43 @@ static uint64_t *spte_ptr(const struct shadow *s, hpa_t table_hpa, unsigned inde
     return (uint64_t *)hostmem_ptr(s->hm, table_hpa + (hpa_t)index * 8);
 }
 
-/* One more (or one fewer) shadow page mirrors guest page gpa: protect it from the first. */
-static void pt_ref(struct shadow *s, gpa_t gpa, int delta)
+/* The RAM page index of gpa, or -1 (a guest table outside RAM: ROM, never written). */
+static int64_t ram_page(const struct shadow *s, gpa_t gpa)
 {
     uint64_t page = (gpa - gmem_ram_base(s->gm)) >> PAGE_SHIFT;
 
-    if (gpa < gmem_ram_base(s->gm) || page >= gmem_ram_size(s->gm) >> PAGE_SHIFT) {
-        return; /* a guest table outside RAM cannot be written anyway (ROM) */
+    return gpa >= gmem_ram_base(s->gm) && page < gmem_ram_size(s->gm) >> PAGE_SHIFT
+               ? (int64_t)page
+               : -1;
+}
+
+/*
+ * Shadow page `index` starts (or stops) mirroring guest page gpa: keep the
+ * page's list of mirrors, and write-protect the page from the first one on.
+ */
+static void pt_ref(struct shadow *s, gpa_t gpa, unsigned index, int delta)
+{
+    int64_t page = ram_page(s, gpa);
+
+    if (page < 0) {
+        return;
     }
-    if (delta > 0 && s->pt_refs[page]++ == 0) {
-        gmem_set_page_flags(s->gm, gpa, GPAGE_SHADOW_PT);
-        mmu_fast_forget_store_page(s->mmu, gpa); /* no store may skip the check now */
-    } else if (delta < 0 && --s->pt_refs[page] == 0) {
+    if (delta > 0) {
+        s->pages[index].next_mirror = s->mirror_head[page];
+        s->mirror_head[page] = index + 1;
+        if (s->pt_refs[page]++ == 0) {
+            gmem_set_page_flags(s->gm, gpa, GPAGE_SHADOW_PT);
+            mmu_fast_forget_store_page(s->mmu, gpa); /* no store may skip the check now */
+        }
+        return;
+    }
+    for (uint32_t *link = &s->mirror_head[page]; *link; link = &s->pages[*link - 1].next_mirror) {
+        if (*link == index + 1) {
+            *link = s->pages[index].next_mirror;
+            break;
+        }
+    }
+    if (--s->pt_refs[page] == 0) {
         gmem_clear_page_flags(s->gm, gpa, GPAGE_SHADOW_PT);
     }
 }
@@ -120,7 +147,7 @@ static void spage_free(struct shadow *s, unsigned index)
     struct spage *sp = &s->pages[index];
 
     if (sp->guest_gpa != SPAGE_SPLIT) {
-        pt_ref(s, sp->guest_gpa, -1);
+        pt_ref(s, sp->guest_gpa, index, -1);
     }
     s->spage_of_frame[frame_number(sp->hpa)] = 0;
     hostmem_free(s->hm, sp->hpa, 1);
@@ -199,7 +226,7 @@ static int spage_alloc(struct shadow *s, unsigned root, gpa_t guest_gpa, unsigne
     s->spage_of_frame[frame_number(hpa)] = (uint32_t)slot + 1;
     s->stats.frames++;
     if (guest_gpa != SPAGE_SPLIT) {
-        pt_ref(s, guest_gpa, +1);
+        pt_ref(s, guest_gpa, (unsigned)slot, +1);
     }
     return slot;
 }
@@ -227,7 +254,8 @@ struct shadow *shadow_create(struct gmem *gm, struct mmu *mmu, const struct pmp 
     s->pages = calloc(max_frames, sizeof(*s->pages));
     s->spage_of_frame = calloc(s->host_frames, sizeof(*s->spage_of_frame));
     s->pt_refs = calloc(gmem_ram_size(gm) >> PAGE_SHIFT, sizeof(*s->pt_refs));
-    if (!s->roots || !s->pages || !s->spage_of_frame || !s->pt_refs) {
+    s->mirror_head = calloc(gmem_ram_size(gm) >> PAGE_SHIFT, sizeof(*s->mirror_head));
+    if (!s->roots || !s->pages || !s->spage_of_frame || !s->pt_refs || !s->mirror_head) {
         shadow_destroy(s);
         return NULL;
     }
@@ -250,9 +278,10 @@ void shadow_destroy(struct shadow *s)
     if (!s) {
         return;
     }
-    if (s->roots && s->pages && s->spage_of_frame && s->pt_refs) {
+    if (s->roots && s->pages && s->spage_of_frame && s->pt_refs && s->mirror_head) {
         shadow_reset(s);
     }
+    free(s->mirror_head);
     free(s->roots);
     free(s->pages);
     free(s->spage_of_frame);
@@ -584,11 +613,9 @@ void shadow_pt_write(struct shadow *s, gpa_t gpa, unsigned size, uint64_t data)
         return; /* never: the page is RAM the guest maps */
     }
     /* every shadow of this guest table forgets the entries made from what changed */
-    for (unsigned i = 0; i < s->max_frames; i++) {
-        const struct spage *sp = &s->pages[i];
-        if (!sp->used || sp->guest_gpa != gpa_page) {
-            continue;
-        }
+    int64_t page = ram_page(s, gpa_page);
+    for (uint32_t m = page < 0 ? 0 : s->mirror_head[page]; m; m = s->pages[m - 1].next_mirror) {
+        const struct spage *sp = &s->pages[m - 1];
         for (unsigned index = first; index <= last && index < PTES; index++) {
             uint64_t *spte = spte_ptr(s, sp->hpa, index);
             if (le64toh(*spte) & PTE_V) {
