@@ -32,6 +32,8 @@ GUEST_VARIANTS += $(MEMLAB_VARIANTS)
 # reach each other's frames (tests/guests/multivm.sh)
 ISOLATE_VARIANTS := isolate-a isolate-b
 GUEST_VARIANTS += $(ISOLATE_VARIANTS)
+# guests/badpt.c: malformed page tables under Sv39 and Sv48 in one run (tests/guests/badpt.sh)
+GUEST_NAMES += badpt
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20

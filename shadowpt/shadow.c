@@ -84,8 +84,8 @@ struct shadow {
     unsigned max_frames;
     uint32_t *spage_of_frame; /* host frame number -> spage index + 1 (0: not a shadow page) */
     uint64_t host_frames;
-    uint16_t *pt_refs;      /* per RAM page: shadow pages mirroring it */
-    uint32_t *mirror_head;  /* per RAM page: the first of them, index + 1 (0: none) */
+    uint16_t *pt_refs;     /* per RAM page: shadow pages mirroring it */
+    uint32_t *mirror_head; /* per RAM page: the first of them, index + 1 (0: none) */
     struct shadow_stats stats;
 };
 
@@ -106,9 +106,8 @@ static int64_t ram_page(const struct shadow *s, gpa_t gpa)
 {
     uint64_t page = (gpa - gmem_ram_base(s->gm)) >> PAGE_SHIFT;
 
-    return gpa >= gmem_ram_base(s->gm) && page < gmem_ram_size(s->gm) >> PAGE_SHIFT
-               ? (int64_t)page
-               : -1;
+    return gpa >= gmem_ram_base(s->gm) && page < gmem_ram_size(s->gm) >> PAGE_SHIFT ? (int64_t)page
+                                                                                    : -1;
 }
 
 /*
@@ -487,9 +486,11 @@ static int guest_walk(struct shadow *s, const struct shadow_access *a, struct gu
  * the guest's leaf is W with D set (so the first store to a clean page
  * faults and the VMM sets D), A and D set so the MMU never writes it, and
  * the HPA of the page - or, for a device, its GPA marked SPTE_MMIO. -1: the
- * GPA is nothing at all (the guest's access fault).
+ * guest's access fault, as native gives it: the GPA is nothing at all, or
+ * the access stores to ROM (whose shadow leaf stays read-only).
  */
-static int shadow_leaf(const struct shadow *s, const struct guest_walk *gw, uint64_t *out)
+static int shadow_leaf(const struct shadow *s, const struct guest_walk *gw, enum access_type acc,
+                       uint64_t *out)
 {
     uint64_t pte = gw->leaf_pte;
     bool is_writable = (pte & PTE_W) && (pte & PTE_D);
@@ -503,7 +504,10 @@ static int shadow_leaf(const struct shadow *s, const struct guest_walk *gw, uint
         spte |= (is_writable ? PTE_W : 0) | ((info.hpa_page >> PAGE_SHIFT) << PTE_PPN_SHIFT);
         break;
     case GPA_ROM:
-        spte |= (info.hpa_page >> PAGE_SHIFT) << PTE_PPN_SHIFT; /* stores: access fault */
+        if (acc == ACCESS_STORE) {
+            return -1;
+        }
+        spte |= (info.hpa_page >> PAGE_SHIFT) << PTE_PPN_SHIFT;
         break;
     case GPA_MMIO:
         spte |= SPTE_MMIO | (is_writable ? PTE_W : 0) |
@@ -584,8 +588,8 @@ enum shadow_verdict shadow_fault(struct shadow *s, const struct shadow_access *a
         s->stats.true_faults++;
         return SHADOW_TRUE_FAULT;
     }
-    if (shadow_leaf(s, &gw, &leaf) != 0) {
-        *out_cause = fault_cause(a->acc, false); /* mapped to nothing: the guest's access fault */
+    if (shadow_leaf(s, &gw, a->acc, &leaf) != 0) {
+        *out_cause = fault_cause(a->acc, false); /* nothing there, or ROM: an access fault */
         s->stats.true_faults++;
         return SHADOW_TRUE_FAULT;
     }

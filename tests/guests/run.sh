@@ -873,6 +873,9 @@ fi
 # --mmu shadow: tests/guests/shadow.sh
 # shellcheck source=tests/guests/shadow.sh
 . "$HERE/shadow.sh"
+# bad page tables under every --mmu: tests/guests/badpt.sh
+# shellcheck source=tests/guests/badpt.sh
+. "$HERE/badpt.sh"
 
 test_hello
 test_hello_mmio
@@ -907,6 +910,7 @@ if [ "$QUICK" != 1 ]; then
     test_direct # --mmu direct (tests/guests/direct.sh)
     test_multivm # several VMs on one physical CPU (tests/guests/multivm.sh)
     test_shadow # --mmu shadow (tests/guests/shadow.sh)
+    test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
 fi
 
 echo "$passed passed, $failed failed"
