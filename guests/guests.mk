@@ -22,7 +22,7 @@ GUEST_LDFLAGS := -static -T guests/lib/virt.ld -Wl,--no-warn-rwx-segments
 # Each guest is guests/NAME.c; variants are the same source with -D flags.
 GUEST_NAMES := hello hello-htif selftest privtest compute paging spin garbage romwrite reboot mtimeset echo \
                wildjump paging-pv
-GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long
+GUEST_VARIANTS := compute-short csrloop-10 csrloop-1000 paging-long paging-pv-isolate
 # guests/memlab.c (the memory lab) and its variants: knobs in guests/README.md
 GUEST_NAMES += memlab
 MEMLAB_VARIANTS := memlab-seq memlab-stride memlab-rand memlab-hot memlab-seq-512k memlab-sv48 \
@@ -110,6 +110,11 @@ $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(ISOLATE_VARIANTS)): $(GUEST_BUILD)/obj/iso
         guests/isolate.c guests/guests.mk | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(ISOLATE_FLAGS_$*) -c -o $@ $<
+
+# paging-pv with the isolation probe (tests/guests/direct.sh runs two of them side by side)
+$(GUEST_BUILD)/obj/paging-pv-isolate.o: guests/paging-pv.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DISOLATION_PROBE -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

@@ -274,6 +274,59 @@ static void expect_trap(uint64_t cause)
     __asm__ volatile("" : : : "memory");
 }
 
+#ifdef ISOLATION_PROBE
+#define ISO_RUN      (2ul << 20)   /* host RAM comes in 2 MiB runs */
+#define ISO_WINDOW   (256ul << 20) /* probe this far below and above this VM's runs */
+#define ISO_MAX_RUNS 512u          /* up to 1 GiB of RAM */
+
+/*
+ * Several VMs share host memory, isolated only by the translations: under
+ * direct paging the guest names host frames itself, so the VMM must refuse
+ * every frame that is not this VM's. Learn this VM's own 2 MiB runs (P2M,
+ * until GPA stops being RAM), then try to map every other 2 MiB-aligned HPA
+ * within ISO_WINDOW of them: each must be refused as an invalid address.
+ * (With a second VM beside this one its RAM lies in that window.)
+ */
+static bool iso_is_own(const uint64_t *own, unsigned nown, uint64_t hpa)
+{
+    for (unsigned i = 0; i < nown; i++) {
+        if (own[i] == hpa) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_isolation(uint64_t spare_pte)
+{
+    static uint64_t own[ISO_MAX_RUNS];
+    unsigned nown = 0;
+    uint64_t hpa, lo = UINT64_MAX, hi = 0, refused = 0;
+
+    for (uint64_t gpa = RAM_GPA; nown < ISO_MAX_RUNS; gpa += ISO_RUN) {
+        if (hypercall(PV_GET_FRAME, gpa, 0, &hpa) != SBI_SUCCESS) {
+            break;
+        }
+        own[nown++] = hpa & ~(ISO_RUN - 1);
+        lo = own[nown - 1] < lo ? own[nown - 1] : lo;
+        hi = own[nown - 1] > hi ? own[nown - 1] : hi;
+    }
+    for (hpa = lo > ISO_WINDOW ? lo - ISO_WINDOW : 0; hpa <= hi + ISO_WINDOW; hpa += ISO_RUN) {
+        if (iso_is_own(own, nown, hpa)) {
+            continue;
+        }
+        if (hypercall(PV_MMU_UPDATE, spare_pte, pte_make(hpa, USER_DATA_PTE), NULL) !=
+            SBI_ERR_INVALID_ADDRESS) {
+            panic("isolation: the VMM let this VM map a frame it does not own", hpa);
+        }
+        refused++;
+    }
+    printf("paging-pv: isolation: %lu own 2 MiB runs at HPA 0x%lx-0x%lx; %lu frames around "
+           "them refused\n",
+           (uint64_t)nown, lo, hi + ISO_RUN - 1, refused);
+}
+#endif
+
 /* Everything the VMM must refuse, from the guest's side (satp Bare, S-mode). */
 static void check_refusals(void)
 {
@@ -313,6 +366,9 @@ static void check_refusals(void)
     (void)*(volatile uint64_t *)(uintptr_t)USER_CODE_VA;
     csr_write(satp, 0);
     check_trap("M-mode's table: a leaf naming HPA 0 (the walker refuses it)", CAUSE_LOAD_ACCESS);
+#ifdef ISOLATION_PROBE
+    check_isolation(spare_pte);
+#endif
 }
 
 /* An ecall with an extension the VMM does not serve: SBI's "not supported". */

@@ -72,8 +72,42 @@ test_direct_walk() {
     fi
 }
 
+# Isolation under direct paging (issue: "a guest cannot reach another VM's
+# frames under every --mmu"): two PV kernels side by side (--vm), each
+# built with ISOLATION_PROBE. Each learns its own 2 MiB runs of host RAM
+# and asks to map every other 2 MiB-aligned HPA within 256 MiB of them;
+# every such request must be refused (the guest panics otherwise). Working:
+# its 64 runs (128 MiB) are contiguous, so the window holds 128 + 64 + 128 =
+# 320 positions, 256 of them not its own. pv.refused = the 8 refusal checks
+# + the P2M probe's last call (the GPA past RAM) + 256 = 265. And the test
+# checks that each VM's runs lie inside the other's window, so the refused
+# frames include the other VM's RAM.
+test_direct_isolation() {
+    run direct-iso --quiet --mmu direct --vm "$GUESTS/paging-pv-isolate.elf" \
+        --vm "$GUESTS/paging-pv-isolate.elf"
+    local lines
+    lines=$(sed -n 's/^\[vm[01]\] paging-pv: isolation: 64 own 2 MiB runs at HPA 0x\([0-9a-f]*\)-0x\([0-9a-f]*\); 256 frames around them refused$/\1 \2/p' \
+        "$TMP/direct-iso.out")
+    local lo0 hi0 lo1 hi1 window=$((256 << 20))
+    read -r lo0 hi0 lo1 hi1 <<<"$(echo $lines)"
+    if [ "$rc" != 0 ] || [ "$(grep -c 'paging-pv: pass' "$TMP/direct-iso.out")" != 2 ]; then
+        fail direct-isolation "exit $rc; both VMs must pass"
+    elif [ -z "$hi1" ]; then
+        fail direct-isolation "no 'isolation: 64 own runs ... 256 refused' line from each VM"
+    elif [ $((16#$lo1)) -lt $((16#$lo0 - window)) ] || [ $((16#$hi1)) -gt $((16#$hi0 + window)) ] ||
+        [ $((16#$lo0)) -lt $((16#$lo1 - window)) ] || [ $((16#$hi0)) -gt $((16#$hi1 + window)) ]; then
+        fail direct-isolation "a VM's RAM lies outside the other's probe window"
+    elif [ "$(stat "$TMP/direct-iso.json" vm0.pv.refused)" != 265 ] ||
+        [ "$(stat "$TMP/direct-iso.json" vm1.pv.refused)" != 265 ]; then
+        fail direct-isolation "pv.refused per VM is not 265"
+    else
+        pass direct-isolation
+    fi
+}
+
 test_direct() {
     test_direct_pv
+    test_direct_isolation
     test_fastpath direct-fastpath paging-pv --mmu direct
     test_direct_refusals
     test_direct_walk

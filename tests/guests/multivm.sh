@@ -51,8 +51,8 @@ test_multivm_one() {
 # with its own mark, spins while the other runs (--slice 10000: hundreds of
 # turns each), finds every word intact and faults on loads and stores below
 # RAM and at RAM's end. Under native, nested and shadow; --mmu direct runs
-# paravirtual guests only, and isolate.c is not one yet (add a pv variant
-# with the .note.vmlab note, then "direct" to this list).
+# paravirtual guests only: its isolation test, where the guest names host
+# frames itself, is test_direct_isolation in tests/guests/direct.sh.
 test_multivm_isolation() {
     local mmu
     for mmu in native nested shadow; do
