@@ -47,8 +47,9 @@ struct mmio_access {
     gpa_t gpa;
     uint8_t size; /* 1, 2, 4 or 8 */
     bool is_write;
-    uint64_t data;     /* store data; the VMM fills it for a load */
-    bool is_ram_watch; /* a store that already went to RAM in a watched page */
+    uint64_t data;        /* store data; the VMM fills it for a load */
+    bool is_ram_watch;    /* a store that already went to RAM in a watched page */
+    uint32_t atomic_insn; /* EXIT_PT_WRITE of an AMO or SC: the instruction (cpu_pt_atomic) */
 };
 
 struct vm_exit {
@@ -131,6 +132,8 @@ struct hart {
     /* an exit to take once the current instruction has retired (a store to a
      * watched page such as HTIF's tohost: the store is done, the VMM looks) */
     bool exit_after_pending;
+    uint8_t *pt_atomic_host; /* cpu_pt_atomic: where the next AMO/SC operates, once */
+    gpa_t pt_atomic_gpa;
     struct vm_exit exit_after;
     struct vclock *clock;
     struct mmu *mmu;
@@ -196,6 +199,12 @@ enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out);
 void cpu_emulate_priv(struct hart *h, const struct vm_exit *e);
 void cpu_reflect_trap(struct hart *h, uint64_t cause, uint64_t tval);
 void cpu_complete_mmio(struct hart *h, const struct mmio_access *mmio);
+/*
+ * --mmu shadow: perform the AMO or SC `raw` that exited as EXIT_PT_WRITE on
+ * the guest page-table word at host (GPA gpa), for the VMM, and retire it.
+ * Returns 0, or an exit reason if it still cannot (it is then not retired).
+ */
+int cpu_pt_atomic(struct hart *h, uint32_t raw, uint8_t *host, gpa_t gpa);
 /*
  * EXIT_HYPERCALL (an S-mode ecall with h->ecall_s_exits): the VMM answered
  * it; a0 and a1 get the results (SBI style: error, value) and the ecall retires.

@@ -554,6 +554,15 @@ static int load_reserved(struct hart *h, const struct insn *in, unsigned size)
     return retire_rd_checked(h, in, atomic_load_sized(host, size));
 }
 
+/* An AMO/SC that did not retire; a page-table write says which instruction the VMM must do. */
+static int amo_stopped(struct hart *h, const struct insn *in, int rc)
+{
+    if (rc == EXIT_PT_WRITE) {
+        h->exit->mmio.atomic_insn = in->raw;
+    }
+    return rc;
+}
+
 /* SC: store only if the reservation is ours and on this GPA; rd = 0 on
  * success, 1 on failure; any SC ends the reservation (§8.2). */
 static int store_conditional(struct hart *h, const struct insn *in, unsigned size)
@@ -564,7 +573,7 @@ static int store_conditional(struct hart *h, const struct insn *in, unsigned siz
     bool is_success;
 
     if (rc != 0) {
-        return rc;
+        return amo_stopped(h, in, rc);
     }
     is_success = h->resv_valid && h->resv_gpa == gpa;
     h->resv_valid = false;
@@ -664,7 +673,7 @@ static int amo(struct hart *h, const struct insn *in, unsigned size, enum amo_op
     uint64_t old;
 
     if (rc != 0) {
-        return rc;
+        return amo_stopped(h, in, rc);
     }
     if (size == 4) {
         old = amo_rmw32(host, op, h->x[in->rs2]);

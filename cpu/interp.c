@@ -288,6 +288,24 @@ static int run_one(struct hart *h, struct run_regs *rr)
     return 0;
 }
 
+int cpu_pt_atomic(struct hart *h, uint32_t raw, uint8_t *host, gpa_t gpa)
+{
+    struct insn in;
+    int r;
+
+    if (!insn_decode(raw, &in)) {
+        return cpu_illegal(h, &in);
+    }
+    h->pt_atomic_host = host;
+    h->pt_atomic_gpa = gpa;
+    r = cpu_exec_one(h, &in);
+    h->pt_atomic_host = NULL;
+    if (r == 0) {
+        h->insns++;
+    }
+    return r;
+}
+
 int cpu_exec_one(struct hart *h, const struct insn *in)
 {
     struct insn pair[2] = {*in, {.exec = exec_block_end}};

@@ -84,6 +84,7 @@ static int mem_access_exit(struct hart *h, enum exit_reason reason, gva_t gva, g
     h->exit->mmio.is_write = is_write;
     h->exit->mmio.data = is_write ? data & mem_size_mask(size) : 0;
     h->exit->mmio.is_ram_watch = false;
+    h->exit->mmio.atomic_insn = 0;
     return (int)reason;
 }
 
@@ -254,7 +255,17 @@ int mem_amo_ptr(struct hart *h, gva_t gva, unsigned size, bool is_load_only, uin
         /* Unprivileged §8.2/§8.4: LR raises load, SC/AMO store/AMO misaligned */
         return cpu_raise(h, is_store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD, gva);
     }
+    if (h->pt_atomic_host) {
+        /* the VMM performs this AMO/SC on a write-protected page table (cpu_pt_atomic) */
+        *out_host = h->pt_atomic_host;
+        *out_gpa = h->pt_atomic_gpa;
+        h->pt_atomic_host = NULL;
+        return 0;
+    }
     mem_xlate(h, gva, size, is_store ? ACCESS_STORE : ACCESS_LOAD, &xo);
+    if (xo.status == XLATE_PT_WRITE) {
+        return mem_access_exit(h, EXIT_PT_WRITE, gva, xo.gpa, size, true, 0);
+    }
     if (xo.status != XLATE_OK) {
         /* a device has no atomics here: access fault */
         return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, is_store, gva,

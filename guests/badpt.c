@@ -328,6 +328,47 @@ static void case_good_leaf(void)
 }
 
 /*
+ * 0b. Page-table edits by atomics, as kernels make them (Linux updates PTEs
+ * with AMOs and LR/SC): an amoswap.d on a live leaf PTE moves the mapping to
+ * another frame and returns the old PTE; an lr.d/sc.d pair moves it back.
+ * Under --mmu shadow the table's page is write-protected, so each store
+ * exits as pt_write and the VMM performs the AMO or SC itself. Good cases:
+ * three loads that must read the frame mapped at the time (after sfence).
+ */
+static void case_atomic_pte(void)
+{
+    static uint64_t *other;
+    uint64_t *pte = path_to(0);
+    uint64_t to_other, old, back, sc_failed = 1;
+
+    if (!other) {
+        other = page_alloc();
+    }
+    kern.data[PROBE_OFFSET / 8] = 0xa70a70a70a70a70aull;
+    other[PROBE_OFFSET / 8] = 0x07e407e407e407e4ull;
+    *pte = pte_make(gpa_of(kern.data), DATA_PTE);
+    expect_value("atomic-pte-before", slot_gva() + PROBE_OFFSET, 0xa70a70a70a70a70aull);
+    to_other = pte_make(gpa_of(other), DATA_PTE);
+    __asm__ volatile("amoswap.d %0, %2, (%1)" : "=r"(old) : "r"(pte), "r"(to_other) : "memory");
+    if (old != pte_make(gpa_of(kern.data), DATA_PTE)) {
+        fail("amoswap.d on a PTE returned", old);
+    }
+    expect_value("atomic-pte-amoswap", slot_gva() + PROBE_OFFSET, 0x07e407e407e407e4ull);
+    back = pte_make(gpa_of(kern.data), DATA_PTE);
+    while (sc_failed) {
+        __asm__ volatile("lr.d %0, (%2)\n\tsc.d %1, %3, (%2)"
+                         : "=&r"(old), "=&r"(sc_failed)
+                         : "r"(pte), "r"(back)
+                         : "memory");
+    }
+    if (old != to_other) {
+        fail("lr.d on a PTE read", old);
+    }
+    expect_value("atomic-pte-lr-sc", slot_gva() + PROBE_OFFSET, 0xa70a70a70a70a70aull);
+    path_clear();
+}
+
+/*
  * 1. Reserved bits (§4.4.1: bits 63:54 reserved, 62:61 without Svpbmt, 63
  * without Svnapot; vmlab has neither). Step 3: "if any bits or encodings
  * that are reserved for future standard use are set within pte, stop and
@@ -640,6 +681,7 @@ static void mode_run(int levels)
     kern.asid_mask = asid_probe(base_satp);
 
     case_good_leaf();
+    case_atomic_pte();
     case_reserved();
     case_write_only();
     case_misaligned();

@@ -35,9 +35,11 @@
  * (shadow.cache_hits) instead of rebuilding it (shadow.syncs). Host frames
  * for shadow tables are bounded too: past the bound, the least recently used
  * root goes, and if only the active one is left it is emptied.
- * Simplified: orphaned shadow pages (whose parent entry a PT write cleared)
- * stay until their root goes; an atomic or page-crossing store to a guest
- * page table is refused with a store access fault (cpu/mem.c), not emulated.
+ * An AMO or SC on a guest page table exits as pt_write too; the hart then
+ * performs it on the word for the VMM (cpu_pt_atomic), as KVM emulates the
+ * instruction. Simplified: orphaned shadow pages (whose parent entry a PT
+ * write cleared) stay until their root goes; a misaligned store that
+ * crosses into a guest page table is refused with a store access fault.
  */
 #include "shadowpt/shadowpt.h"
 
@@ -608,14 +610,19 @@ enum shadow_verdict shadow_fault(struct shadow *s, const struct shadow_access *a
 void shadow_pt_write(struct shadow *s, gpa_t gpa, unsigned size, uint64_t data)
 {
     uint64_t le = htole64(data);
+
+    if (gmem_write(s->gm, gpa, &le, size) == 0) { /* never fails: RAM the guest maps */
+        shadow_pt_written(s, gpa, size);
+    }
+}
+
+void shadow_pt_written(struct shadow *s, gpa_t gpa, unsigned size)
+{
     gpa_t gpa_page = gpa & ~PAGE_MASK;
     unsigned first = (unsigned)(gpa & PAGE_MASK) / 8;
     unsigned last = (unsigned)((gpa & PAGE_MASK) + size - 1) / 8;
 
     s->stats.pt_writes++;
-    if (gmem_write(s->gm, gpa, &le, size) != 0) {
-        return; /* never: the page is RAM the guest maps */
-    }
     /* every shadow of this guest table forgets the entries made from what changed */
     int64_t page = ram_page(s, gpa_page);
     for (uint32_t m = page < 0 ? 0 : s->mirror_head[page]; m; m = s->pages[m - 1].next_mirror) {

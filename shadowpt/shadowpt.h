@@ -59,6 +59,8 @@ enum shadow_verdict shadow_fault(struct shadow *s, const struct shadow_access *a
                                  uint64_t *out_cause);
 /* A guest store of `size` bytes of data at gpa, in a write-protected page table: do it. */
 void shadow_pt_write(struct shadow *s, gpa_t gpa, unsigned size, uint64_t data);
+/* The same when the store is already done (an AMO or SC the hart performed for the VMM). */
+void shadow_pt_written(struct shadow *s, gpa_t gpa, unsigned size);
 /* Forget every shadow table (VM reset). */
 void shadow_reset(struct shadow *s);
 const struct shadow_stats *shadow_stats(const struct shadow *s);

@@ -58,10 +58,26 @@ int vm_shadow_fault(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e, u
     return 0;
 }
 
+/*
+ * A guest store into one of its page tables: the VMM does it and clears the
+ * shadow entries made from what changed. A plain store is retired as an
+ * MMIO store is; an AMO or SC the hart performs on the word for the VMM.
+ */
 void vm_pt_write(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e)
 {
-    shadow_pt_write(vm->shadow, e->mmio.gpa, e->mmio.size, e->mmio.data);
-    cpu_complete_mmio(&vcpu->hart, &e->mmio);
+    struct gpa_info info;
+
+    if (!e->mmio.atomic_insn) {
+        shadow_pt_write(vm->shadow, e->mmio.gpa, e->mmio.size, e->mmio.data);
+        cpu_complete_mmio(&vcpu->hart, &e->mmio);
+        return;
+    }
+    gmem_lookup(vm->gmem, e->mmio.gpa, &info);
+    if (info.kind == GPA_RAM && info.host_page &&
+        cpu_pt_atomic(&vcpu->hart, e->mmio.atomic_insn, info.host_page + (e->mmio.gpa & PAGE_MASK),
+                      e->mmio.gpa) == 0) {
+        shadow_pt_written(vm->shadow, e->mmio.gpa, e->mmio.size);
+    }
 }
 
 void vm_shadow_follow_satp(struct vm *vm, const struct vcpu *vcpu)
