@@ -59,7 +59,9 @@ static uint64_t insns_until_timer(const struct vcpu *vcpu)
     }
     uint64_t now = hart_time_now(h);
     if (deadline <= now) {
-        return 1;
+        /* passed already: its line is high from this entry on, and whether the hart takes
+         * it changes only by a CSR write or a device access - both exits. No limit. */
+        return UINT64_MAX;
     }
     /* mtime = offset + skipped + retired / N reaches deadline at
      * retired = (deadline - offset - skipped) * N; deadline > now >= offset + skipped */
