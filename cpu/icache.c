@@ -44,6 +44,7 @@ struct icache {
     struct icache_page *grave; /* dropped, not yet freed, newest first */
     unsigned n_grave;
     struct insn scratch; /* an instruction that must not be cached */
+    uint64_t generation; /* changes whenever a code page is dropped */
 };
 
 static unsigned icache_bucket(gpa_t gpa_page)
@@ -114,6 +115,7 @@ void icache_flush(struct icache *ic)
     }
     ic->n_pages = 0;
     ic->last = NULL;
+    ic->generation++;
 }
 
 void icache_destroy(struct icache *ic)
@@ -183,12 +185,18 @@ void icache_invalidate_page(struct icache *ic, gpa_t gpa_page)
             ic->last = NULL;
         }
         icache_bury(ic, p);
+        ic->generation++;
     }
 }
 
 struct insn *icache_scratch(struct icache *ic)
 {
     return &ic->scratch;
+}
+
+uint64_t icache_generation(const struct icache *ic)
+{
+    return ic->generation;
 }
 
 unsigned icache_pages(const struct icache *ic)

@@ -244,6 +244,8 @@ void cpu_mmio_load_pending(struct hart *h, const struct insn *in, unsigned size,
 
 /* Fetch path: the decoded slot for h->pc, or NULL with *h->exit filled. */
 struct insn *cpu_fetch(struct hart *h);
+/* Changes whenever a code page is dropped (a fetch view of it must not be reused). */
+uint64_t icache_generation(const struct icache *ic);
 /* A store hit a page holding decoded code: drop the decoded copies. */
 void icache_invalidate_page(struct icache *ic, gpa_t gpa_page);
 struct icache *icache_create(void);

@@ -158,11 +158,17 @@ static void fetch_install_view(struct hart *h, const struct xlate_out *xo, struc
 {
     struct fetch_view *fv = &h->fast->fetch;
 
+    struct fetch_cache_entry *ce;
+
     fv->te = xo->te;
     fv->host_page = xo->host - (h->pc & PAGE_MASK);
     fv->gpa_page = xo->gpa & ~PAGE_MASK;
     fv->decoded = cp;
     fv->vpn_tag = h->pc >> PAGE_SHIFT;
+    ce = &h->fast->fetch_cache[fv->vpn_tag % FETCH_CACHE_ENTRIES];
+    ce->view = *fv;
+    ce->priv = h->priv;
+    ce->code_generation = icache_generation(h->icache);
 }
 
 struct insn *cpu_fetch(struct hart *h)
@@ -247,13 +253,32 @@ static struct block *block_build(struct code_page *cp, const uint8_t *host_page,
 }
 
 /* The block at pc when the fetch view covers pc's page (built on first use), else NULL. */
+/*
+ * Another page: reinstall its fetch view from the cache of recent ones when
+ * it is still good (same privilege, no decoded code dropped since), as the
+ * full fetch would install it - without the translation. The TLB hit of
+ * each fetch is still counted by the block (run_block_fetches).
+ */
+static bool run_view_from_cache(struct hart *h, uint64_t vpn)
+{
+    struct fetch_cache_entry *ce = &h->fast->fetch_cache[vpn % FETCH_CACHE_ENTRIES];
+
+    if (ce->view.vpn_tag != vpn || ce->priv != h->priv ||
+        ce->code_generation != icache_generation(h->icache)) {
+        return false;
+    }
+    h->fast->fetch = ce->view;
+    return true;
+}
+
 static struct block *run_find_block(struct hart *h, uint64_t pc)
 {
     struct fetch_view *fv = &h->fast->fetch;
     struct code_page *cp;
     unsigned first;
 
-    if (__builtin_expect(fv->vpn_tag != pc >> PAGE_SHIFT, 0)) {
+    if (__builtin_expect(fv->vpn_tag != pc >> PAGE_SHIFT, 0) &&
+        !run_view_from_cache(h, pc >> PAGE_SHIFT)) {
         return NULL;
     }
     cp = fv->decoded;

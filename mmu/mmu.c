@@ -70,6 +70,9 @@ static void mmu_fast_forget_entry(void *ctx, struct tlb_entry *te)
     if (fast->fetch.te == te) {
         fetch_view_clear(&fast->fetch);
     }
+    if (fast->fetch_cache[te->vpn % FETCH_CACHE_ENTRIES].view.te == te) {
+        fetch_view_clear(&fast->fetch_cache[te->vpn % FETCH_CACHE_ENTRIES].view);
+    }
 }
 
 void mmu_fast_flush(struct mmu *m)
@@ -81,6 +84,9 @@ void mmu_fast_flush(struct mmu *m)
         }
     }
     fetch_view_clear(&m->fast.fetch);
+    for (unsigned i = 0; i < FETCH_CACHE_ENTRIES; i++) {
+        fetch_view_clear(&m->fast.fetch_cache[i].view);
+    }
 }
 
 void mmu_fast_forget_store_page(struct mmu *m, gpa_t gpa_page)

@@ -201,11 +201,26 @@ struct fetch_view {
     void *decoded;
 };
 
+/*
+ * Recent fetch views, by page: jumping back to a page the hart fetched from
+ * lately reinstalls its view without a translation (cpu/interp.c). An
+ * entry is valid while its TLB entry is (the MMU clears it with the fast
+ * path: satp, SUM, MXR, PMP, sfence.vma) and for the privilege and the
+ * decoded-code generation it was made at (cpu/ checks both).
+ */
+#define FETCH_CACHE_ENTRIES 64
+struct fetch_cache_entry {
+    struct fetch_view view;
+    enum priv_level priv;
+    uint64_t code_generation;
+};
+
 struct mmu_fast {
     bool enabled;        /* false under --no-fastpath: nothing is installed */
     uint64_t *lru_clock; /* the TLB's LRU clock */
     uint64_t *tlb_hits;  /* the counter a hit adds to */
     struct fetch_view fetch;
+    struct fetch_cache_entry fetch_cache[FETCH_CACHE_ENTRIES];
     struct fast_entry load[4][FAST_ENTRIES]; /* indexed by effective privilege */
     struct fast_entry store[4][FAST_ENTRIES];
 };

@@ -140,3 +140,63 @@ for guest in memlab-64m-rand memlab-64m-stride memlab-hot; do
             "$walks" "$ratio"
     done
 done
+
+# Real firmware (issue 5): wall time from start to U-Boot's "Hit any key to
+# stop autoboot" (the prompt's doorstep), for Debian's OpenSBI + U-Boot and
+# M-mode U-Boot alone, beside QEMU TCG on the same binaries in the same run.
+# Target: no slower than QEMU.
+OPENSBI_JUMP=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
+UBOOT_S=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+UBOOT_M=/usr/lib/u-boot/qemu-riscv64/u-boot.bin
+
+# seconds until PATTERN appears in the output of the command (killed then; 60 s at most)
+seconds_to() {
+    local pattern=$1 start now out=$TMP/to.out fifo=$TMP/to.in
+    shift
+    rm -f "$fifo" && mkfifo "$fifo"
+    start=$(date +%s.%N)
+    "$@" <"$fifo" >"$out" 2>&1 &
+    local pid=$!
+    exec 4>"$fifo"
+    for _ in $(seq 6000); do
+        if grep -q "$pattern" "$out" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null; then
+            break
+        fi
+        sleep 0.01
+    done
+    now=$(date +%s.%N)
+    kill "$pid" 2>/dev/null
+    exec 4>&-
+    wait "$pid" 2>/dev/null
+    grep -q "$pattern" "$out" || { echo "bench: '$pattern' never came from: $*" >&2; echo 999; return; }
+    awk -v a="$start" -v b="$now" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+if [ -f "$OPENSBI_JUMP" ] && [ -f "$UBOOT_S" ] && [ -f "$UBOOT_M" ]; then
+    printf '\n%-24s %-8s %10s %10s %8s\n' chain cpu vmlab_s qemu_s ratio
+    for chain in opensbi+uboot uboot-mmode; do
+        if [ "$chain" = opensbi+uboot ]; then
+            vm_args=(--bios "$OPENSBI_JUMP" --kernel "$UBOOT_S")
+            q_args=(-bios "$OPENSBI_JUMP" -kernel "$UBOOT_S")
+        else
+            vm_args=(--bios "$UBOOT_M")
+            q_args=(-bios "$UBOOT_M")
+        fi
+        vm_s=$(for _ in $(seq "$RUNS"); do
+            seconds_to 'stop autoboot' "$VMLAB" --quiet "${vm_args[@]}"
+        done | median)
+        q_s=-
+        ratio=-
+        if [ $have_qemu = 1 ]; then
+            q_s=$(for _ in $(seq "$RUNS"); do
+                seconds_to 'stop autoboot' "$QEMU" -M virt -nographic "${q_args[@]}"
+            done | median)
+            ratio=$(awk -v v="$vm_s" -v q="$q_s" 'BEGIN { printf "%.2f", q / v }')
+        fi
+        printf '%-24s %-8s %10s %10s %8s\n' "$chain" trap "$vm_s" "$q_s" "$ratio"
+    done
+    echo "(seconds to U-Boot's autoboot prompt, median of $RUNS; ratio = QEMU time / vmlab time,"
+    echo " >= 1 means vmlab is no slower; target >= 1)"
+else
+    echo "bench: opensbi / u-boot-qemu not installed: no firmware timings"
+fi

@@ -7,8 +7,9 @@
 # (debootstrap --variant=minbase: no sudo needed as root, no ca-certificates).
 set -eu
 
+# opensbi and u-boot-qemu: the firmware the tests boot (Debian's own builds, nobody's here)
 PACKAGES="make gcc libc6-dev pkg-config gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-libfdt-dev libreadline-dev check device-tree-compiler"
+libfdt-dev libreadline-dev check device-tree-compiler opensbi u-boot-qemu"
 
 for arg in "$@"; do
     case "$arg" in

@@ -870,6 +870,9 @@ fi
 # several VMs (--vm): tests/guests/multivm.sh
 # shellcheck source=tests/guests/multivm.sh
 . "$HERE/multivm.sh"
+# Debian's OpenSBI and U-Boot: tests/guests/uboot.sh
+# shellcheck source=tests/guests/uboot.sh
+. "$HERE/uboot.sh"
 # --mmu shadow: tests/guests/shadow.sh
 # shellcheck source=tests/guests/shadow.sh
 . "$HERE/shadow.sh"
@@ -910,6 +913,7 @@ if [ "$QUICK" != 1 ]; then
     test_direct # --mmu direct (tests/guests/direct.sh)
     test_multivm # several VMs on one physical CPU (tests/guests/multivm.sh)
     test_shadow # --mmu shadow (tests/guests/shadow.sh)
+    test_uboot # OpenSBI and U-Boot to the prompt (tests/guests/uboot.sh)
     test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
 fi
 
