@@ -123,4 +123,32 @@ test_uboot() {
     test_uboot_dynamic
     test_uboot_mmode
     test_uboot_reset
+    test_uboot_bad_firmware
+}
+
+# Firmware that cannot be: refused with exit 2 and one line (issue 5, bad
+# input): a firmware that is not RISC-V, one bigger than RAM, a payload that
+# overlaps the firmware. And a guest that never powers off (OpenSBI + U-Boot
+# at its prompt, waiting for input that never comes from an open pipe) is
+# stopped by --timeout with exit 3.
+test_uboot_bad_firmware() {
+    bad_input_saying bios-not-riscv 'not a RISC-V' --bios /bin/true --kernel "$UBOOT_SMODE"
+    head -c $((130 << 20)) /dev/zero >"$TMP/huge-fw.bin"
+    bad_input_saying bios-too-big 'bigger than RAM' --bios "$TMP/huge-fw.bin"
+    bad_input_saying kernel-overlaps-bios 'overlaps the firmware' \
+        --bios "$GUESTS/hello.elf" --kernel "$GUESTS/hello.elf"
+    local fifo=$TMP/never.in
+    rm -f "$fifo" && mkfifo "$fifo"
+    sleep 30 >"$fifo" &
+    local holder=$!
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --timeout 1 --bios "$OPENSBI_DIR/fw_jump.elf" \
+        --kernel "$UBOOT_SMODE" <"$fifo" >"$TMP/never.out" 2>"$TMP/never.err"
+    rc=$?
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+    if [ "$rc" = 3 ] && grep -q 'timeout' "$TMP/never.err"; then
+        pass uboot-timeout
+    else
+        fail uboot-timeout "exit $rc, want 3 with a --timeout message"
+    fi
 }
