@@ -104,6 +104,20 @@ struct csr_file {
     bool seip_line; /* SEIP as the PLIC drives it; mip reads it OR-ed with the stored SEIP */
 };
 
+/*
+ * --cpu hw: the HS-mode side of a hart with the H extension (Privileged
+ * §8.2), as the VMM (KVM's role) keeps it. The guest's own supervisor CSRs
+ * are NOT here: under --cpu hw the S fields of struct csr_file (stvec, sepc,
+ * mstatus's S bits, satp, stimecmp, ...) ARE the vs* registers, with the
+ * semantics cpu/csr.c gives them. sepc/scause/stval below are HS-mode's
+ * own: written by every trap taken to HS (= every VM exit, cpu/hw.c).
+ */
+struct hs_csr_file {
+    uint64_t hstatus, hedeleg, hideleg, hvip, hcounteren, henvcfg;
+    uint64_t htval, htinst, htimedelta, hgatp;
+    uint64_t sepc, scause, stval; /* HS-mode's, at the last trap taken to HS */
+};
+
 struct insn;
 struct icache;
 
@@ -114,6 +128,8 @@ struct hart {
     enum priv_level priv;      /* the virtual privilege the guest thinks it has */
     enum priv_level data_priv; /* effective privilege of loads/stores (MPRV) */
     struct csr_file csr;
+    bool virt;             /* --cpu hw: V = 1, priv is VS (PRV_S) or VU (PRV_U) */
+    struct hs_csr_file hs; /* --cpu hw: the hypervisor's CSRs (cpu/hw.c) */
 
     uint64_t insns;          /* retired instructions: the `insns` counter */
     uint64_t insns_at_entry; /* insns when cpu_run was entered (clock) */
@@ -210,6 +226,18 @@ int cpu_pt_atomic(struct hart *h, uint32_t raw, uint8_t *host, gpa_t gpa);
  * it; a0 and a1 get the results (SBI style: error, value) and the ecall retires.
  */
 void cpu_complete_hypercall(struct hart *h, uint64_t a0, uint64_t a1);
+
+/*
+ * Start the hart in S-mode at entry_gva, as the VMM's SBI starts a kernel
+ * (a0 = hartid, a1 = fdt_gpa). hart_start_s: --cpu trap, the VMM plays the
+ * M-mode firmware (medeleg/mideleg as OpenSBI sets them, Sstc and the
+ * counters open to S, S-mode ecall = hypercall). hart_start_vs: --cpu hw,
+ * V = 1 in VS-mode with the HS CSRs as KVM sets them (hedeleg, hideleg,
+ * hstatus.VTW/SPV/SPVP/VSXL, hcounteren, henvcfg.STCE, htimedelta = 0).
+ * Call after hart_reset.
+ */
+void hart_start_s(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa);
+void hart_start_vs(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa);
 
 /* Is h->pc one of the monitor's breakpoints (h->breakpoints)? */
 bool hart_at_breakpoint(const struct hart *h);

@@ -185,7 +185,7 @@ static int counter_read(struct hart *h, unsigned csrno, uint64_t *out)
     if (idx == 0) {
         *out = csr_mcycle(h);
     } else if (idx == 1 && csrno == CSR_TIME) {
-        *out = hart_time_now(h);
+        *out = hart_guest_time(h); /* V = 1: mtime + htimedelta (§8.2.7) */
     } else if (idx == 2) {
         *out = csr_minstret(h);
     } else {
@@ -253,7 +253,7 @@ uint64_t csr_mip(const struct hart *h)
     if (h->csr.menvcfg & MENVCFG_STCE) {
         /* Sstc: STIP is (time >= stimecmp), no longer a writable bit */
         mip &= ~MIP_STIP;
-        if (hart_time_now(h) >= h->csr.stimecmp) {
+        if (hart_guest_time(h) >= h->csr.stimecmp) { /* vstimecmp compares guest time */
             mip |= MIP_STIP;
         }
     }
@@ -615,7 +615,7 @@ int csr_peek(struct hart *h, unsigned csrno, uint64_t *out)
     const struct csr_desc *d = csr_find(csrno);
 
     if (!d) {
-        return -1;
+        return hw_csr_peek(h, csrno, out); /* --cpu hw: H and vs* CSRs */
     }
     return d->read(h, csrno, out); /* no read has side effects */
 }

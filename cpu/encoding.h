@@ -64,6 +64,30 @@
 #define CSR_TDATA2        0x7a2
 #define CSR_TDATA3        0x7a3
 
+/* Hypervisor and virtual-supervisor CSRs (Privileged §8.2, §8.3; Table 2.3) */
+#define CSR_HSTATUS    0x600
+#define CSR_HEDELEG    0x602
+#define CSR_HIDELEG    0x603
+#define CSR_HIE        0x604
+#define CSR_HTIMEDELTA 0x605
+#define CSR_HCOUNTEREN 0x606
+#define CSR_HENVCFG    0x60a
+#define CSR_HTVAL      0x643
+#define CSR_HIP        0x644
+#define CSR_HVIP       0x645
+#define CSR_HTINST     0x64a
+#define CSR_HGATP      0x680
+#define CSR_VSSTATUS   0x200
+#define CSR_VSIE       0x204
+#define CSR_VSTVEC     0x205
+#define CSR_VSSCRATCH  0x240
+#define CSR_VSEPC      0x241
+#define CSR_VSCAUSE    0x242
+#define CSR_VSTVAL     0x243
+#define CSR_VSIP       0x244
+#define CSR_VSTIMECMP  0x24d
+#define CSR_VSATP      0x280
+
 /* ---- mstatus / sstatus (Privileged §3.1.6) ---- */
 #define MSTATUS_SIE       (1ull << 1)
 #define MSTATUS_MIE       (1ull << 3)
@@ -128,6 +152,30 @@
 #define CAUSE_FETCH_PAGE_FAULT    12
 #define CAUSE_LOAD_PAGE_FAULT     13
 #define CAUSE_STORE_PAGE_FAULT    15
+
+/* ---- H extension (Privileged §8.2.1 hstatus, §8.6.1 causes) ---- */
+#define HSTATUS_VSBE       (1ull << 5)
+#define HSTATUS_GVA        (1ull << 6)
+#define HSTATUS_SPV        (1ull << 7)
+#define HSTATUS_SPVP       (1ull << 8)
+#define HSTATUS_HU         (1ull << 9)
+#define HSTATUS_VTVM       (1ull << 20)
+#define HSTATUS_VTW        (1ull << 21)
+#define HSTATUS_VTSR       (1ull << 22)
+#define HSTATUS_VSXL_SHIFT 32
+#define HSTATUS_VSXL       (3ull << 32)
+#define IRQ_VS_SOFT        2
+#define IRQ_VS_TIMER       6
+#define IRQ_VS_EXT         10
+#define MIP_VSSIP          (1ull << IRQ_VS_SOFT)
+#define MIP_VSTIP          (1ull << IRQ_VS_TIMER)
+#define MIP_VSEIP          (1ull << IRQ_VS_EXT)
+#define CAUSE_VIRTUAL_SUPERVISOR_ECALL  10
+#define CAUSE_FETCH_GUEST_PAGE_FAULT    20
+#define CAUSE_LOAD_GUEST_PAGE_FAULT     21
+#define CAUSE_VIRTUAL_INSTRUCTION       22
+#define CAUSE_STORE_GUEST_PAGE_FAULT    23
+#define HENVCFG_STCE       (1ull << 63)
 
 /* ---- satp (Privileged §4.1.11) ---- */
 #define SATP_MODE_SHIFT 60

@@ -10,6 +10,8 @@
  *         it; 敏感指令 = 特权指令 makes RISC-V classically virtualizable.
  * Spec: Unprivileged 20191213, §9 "Zicsr"; Privileged 20211203, §3.3
  *       "Machine-Mode Privileged Instructions", §4.2 "Supervisor Instructions".
+ * Under --cpu hw (V = 1) the same instructions are the hart's own work:
+ * cpu/hw.c says which ones still exit (Privileged §8.6.1).
  * Simplified: only the cheap illegal cases are caught here; the VMM repeats
  *       every check (cpu_emulate_priv) since it is the one that emulates.
  */
@@ -24,11 +26,44 @@
  * h->priv; anything else is the VMM's job. rd = x0 is decoded as the sink
  * x[32], so writing x[in->rd] is always right.
  */
+/*
+ * --cpu hw (V = 1): the hart itself does what §8.6.1 lets VS/VU do - the
+ * guest's S CSRs are the vs* registers, accessed inline through the same
+ * csr_rmw - and raises a virtual-instruction exception (an exit) or an
+ * illegal-instruction one (not delegated: an exit too) for the rest.
+ * A write may unmask a pending interrupt (sie, sstatus.SIE, stimecmp): the
+ * hart takes it after the instruction, still without an exit.
+ */
+static int hw_csr_exec(struct hart *h, const struct insn *in, enum csr_op op, uint64_t operand,
+                       bool is_write)
+{
+    uint64_t old;
+
+    switch (hw_csr_access(h, in->csr)) {
+    case HW_VIRTUAL:
+        return cpu_exit_priv(h, EXIT_VIRTUAL_INSN, in);
+    case HW_ILLEGAL:
+        return cpu_illegal(h, in);
+    case HW_INLINE:
+        break;
+    }
+    if (csr_rmw(h, in->csr, op, operand, is_write, &old) != 0) {
+        return cpu_illegal(h, in);
+    }
+    h->x[in->rd] = old;
+    h->pc += in->len;
+    hw_take_pending_irq(h); /* a block ender: pc may go anywhere */
+    return exec_next(h, in);
+}
+
 static int csr_exec(struct hart *h, const struct insn *in, enum csr_op op, uint64_t operand,
                     bool is_write)
 {
     uint64_t old;
 
+    if (h->virt) {
+        return hw_csr_exec(h, in, op, operand, is_write);
+    }
     if (!csr_is_unprivileged_fast(h, in->csr)) {
         return cpu_exit_priv(h, EXIT_PRIV_INSN, in);
     }
@@ -122,18 +157,43 @@ int exec_mret(struct hart *h, const struct insn *in)
     return cpu_exit_priv(h, EXIT_PRIV_INSN, in);
 }
 
-/* §3.1.6.5: sret is illegal in U-mode, and in S-mode when TSR = 1. */
+/*
+ * §3.1.6.5: sret is illegal in U-mode, and in S-mode when TSR = 1.
+ * --cpu hw: in VS-mode the hart returns inline on vsstatus/vsepc (a virtual
+ * instruction when hstatus.VTSR = 1, and always in VU-mode, §8.6.1).
+ */
 int exec_sret(struct hart *h, const struct insn *in)
 {
+    if (h->virt) {
+        if (h->priv == PRV_U || (h->hs.hstatus & HSTATUS_VTSR)) {
+            return cpu_exit_priv(h, EXIT_VIRTUAL_INSN, in);
+        }
+        cpu_do_sret(h);
+        hw_take_pending_irq(h); /* SIE = SPIE may unmask one */
+        return exec_next(h, in);
+    }
     if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TSR))) {
         return cpu_illegal(h, in);
     }
     return cpu_exit_priv(h, EXIT_PRIV_INSN, in);
 }
 
-/* §3.1.6.5: sfence.vma is illegal in U-mode, and in S-mode when TVM = 1. */
+/*
+ * §3.1.6.5: sfence.vma is illegal in U-mode, and in S-mode when TVM = 1.
+ * --cpu hw: inline in VS-mode (it fences the guest's own translations); a
+ * virtual instruction in VU-mode or when hstatus.VTVM = 1 (§8.6.1), which the
+ * VMM sets under --mmu shadow and direct: it must see the guest's fences.
+ */
 int exec_sfence_vma(struct hart *h, const struct insn *in)
 {
+    if (h->virt) {
+        if (h->priv == PRV_U || (h->hs.hstatus & HSTATUS_VTVM)) {
+            return cpu_exit_priv(h, EXIT_VIRTUAL_INSN, in);
+        }
+        cpu_do_sfence_vma(h, in->rs1, in->rs2);
+        h->pc += in->len;
+        return exec_next(h, in);
+    }
     if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TVM))) {
         return cpu_illegal(h, in);
     }
@@ -147,6 +207,12 @@ int exec_sfence_vma(struct hart *h, const struct insn *in)
  */
 int exec_wfi(struct hart *h, const struct insn *in)
 {
+    if (h->virt) {
+        /* §8.6.1: with hstatus.VTW = 1 (KVM's setting) a VS wfi is a virtual
+         * instruction, which the VMM takes as the vCPU going idle: it is
+         * counted as exits.wfi. In VU-mode it is a plain virtual instruction. */
+        return cpu_exit_priv(h, h->priv == PRV_U ? EXIT_VIRTUAL_INSN : EXIT_WFI, in);
+    }
     if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TW))) {
         return cpu_illegal(h, in);
     }

@@ -54,6 +54,8 @@ void hart_reset(struct hart *h, uint64_t hartid, uint64_t reset_pc)
     memset(h->x, 0, sizeof(h->x));
     memset(h->f, 0, sizeof(h->f));
     memset(&h->csr, 0, sizeof(h->csr));
+    memset(&h->hs, 0, sizeof(h->hs));
+    h->virt = false; /* hart_start_vs enters VS-mode */
     h->pc = reset_pc;
     h->priv = PRV_M;
     h->csr.mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 2: 64-bit */
@@ -146,12 +148,18 @@ void hart_sync_clock(struct hart *h)
     h->insns_at_entry = h->insns;
 }
 
+/* With V = 1 the guest compares vstimecmp with mtime + htimedelta (§8.2.7). */
 uint64_t hart_stimecmp_deadline(const struct hart *h)
 {
+    uint64_t delta = h->virt ? h->hs.htimedelta : 0;
+
     if (!(h->csr.menvcfg & MENVCFG_STCE)) {
         return UINT64_MAX;
     }
-    return h->csr.stimecmp;
+    if (h->csr.stimecmp == UINT64_MAX) {
+        return UINT64_MAX;
+    }
+    return h->csr.stimecmp >= delta ? h->csr.stimecmp - delta : 0;
 }
 
 /* ---------------------------------------------------------- interrupts */

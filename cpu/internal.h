@@ -311,6 +311,31 @@ void cpu_update_mode(struct hart *h);
 uint64_t csr_minstret(const struct hart *h);
 uint64_t csr_mcycle(const struct hart *h);
 
+/* ------------------------------------------------------- --cpu hw (H) */
+
+/* cpu/hw.c. Is this exception (or, with CAUSE_INTERRUPT, interrupt)
+ * delegated to VS by hedeleg/hideleg: taken by the hart with no exit? */
+bool hw_exception_delegated(const struct hart *h, uint64_t cause);
+/* irq in csr_file's numbering (the guest's S codes 1, 5, 9) */
+bool hw_irq_delegated(const struct hart *h, uint64_t irq);
+/* Take a pending interrupt hideleg delegates into VS now; true if one was taken. */
+bool hw_take_pending_irq(struct hart *h);
+/* What a CSR access with V = 1 does (Privileged §8.6.1). */
+enum hw_access { HW_INLINE, HW_ILLEGAL, HW_VIRTUAL };
+enum hw_access hw_csr_access(const struct hart *h, unsigned csrno);
+/* An exit is a trap taken to HS: write scause, stval, sepc, hstatus, htval, htinst. */
+void hw_trap_to_hs(struct hart *h, const struct vm_exit *e);
+/* csr_peek's fallback for H and vs* CSR numbers under --cpu hw; -1 if none. */
+int hw_csr_peek(struct hart *h, unsigned csrno, uint64_t *out);
+/* time as the guest reads it: mtime, plus htimedelta with V = 1 (§8.2.7). */
+static inline uint64_t hart_guest_time(const struct hart *h)
+{
+    return hart_time_now(h) + (h->virt ? h->hs.htimedelta : 0);
+}
+/* Shared by the VMM's emulation and the hw hart's inline path (cpu/trap.c). */
+void cpu_do_sret(struct hart *h);
+void cpu_do_sfence_vma(struct hart *h, unsigned rs1, unsigned rs2);
+
 /* --------------------------------------------------------- exec groups */
 
 /* F and D (cpu/exec_fp.c): round to h->csr.frm or in->rm, set fflags. */

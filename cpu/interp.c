@@ -436,6 +436,26 @@ static struct block *run_next_block(struct hart *h, struct block *prev, uint64_t
 }
 
 /*
+ * --cpu hw: an exception hedeleg delegates is the hart's own business. It
+ * enters the guest's VS trap vector at once (cpu_reflect_trap, the same
+ * trap entry the VMM uses to reflect one) and the loop goes on: no exit.
+ * True when the stop `r` was such a trap. It costs one unit of the budget,
+ * so that a guest whose handler faults forever still comes back to the VMM.
+ */
+static bool run_delegated_trap(struct hart *h, int r, uint64_t *budget)
+{
+    if (r != EXIT_GUEST_TRAP || !h->virt || !hw_exception_delegated(h, h->exit->trap.cause)) {
+        return false;
+    }
+    cpu_reflect_trap(h, h->exit->trap.cause, h->exit->trap.tval);
+    h->exit->reason = EXIT_NONE;
+    if (*budget > 0) {
+        (*budget)--;
+    }
+    return true;
+}
+
+/*
  * The hot loop: a block wherever the fetch view covers pc, one instruction
  * through the full fetch elsewhere (a new page, translated fetches under
  * --no-fastpath, an instruction that crosses a page). The retired count
@@ -463,6 +483,10 @@ static int run_fast(struct hart *h)
             r = run_one(h, &rr);
         }
         prev = b;
+        if (run_delegated_trap(h, r, &rr.budget)) {
+            r = 0;
+            prev = NULL; /* pc and privilege changed: another view */
+        }
         if (r != 0 || rr.budget == 0 || h->exit_after_pending) {
             break;
         }
@@ -501,11 +525,23 @@ static int run_debug(struct hart *h)
             return run_debug_exit(h);
         }
         in = cpu_fetch(h);
+        if (!in && run_delegated_trap(h, h->exit->reason, &h->budget)) {
+            if (h->single_step || h->budget == 0) {
+                return h->single_step ? run_debug_exit(h) : 0;
+            }
+            continue;
+        }
         if (!in) {
             return h->exit->reason;
         }
         raw = in->raw;
         r = cpu_exec_one(h, in);
+        if (run_delegated_trap(h, r, &h->budget)) {
+            if (h->single_step || h->budget == 0) {
+                return h->single_step ? run_debug_exit(h) : 0;
+            }
+            continue;
+        }
         if (r) {
             return run_stopped(h, in, r);
         }
@@ -533,6 +569,15 @@ static bool run_take_exit_after(struct hart *h, struct vm_exit *out)
     return true;
 }
 
+/* --cpu hw: every counted exit is a trap taken to HS-mode (cpu/hw.c). */
+static enum exit_reason run_exit(struct hart *h, struct vm_exit *out)
+{
+    if (h->virt && exit_reason_name(out->reason)) {
+        hw_trap_to_hs(h, out);
+    }
+    return out->reason;
+}
+
 enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out)
 {
     uint64_t irq;
@@ -544,13 +589,15 @@ enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out)
     h->mmio_pending = false; /* an MMIO load not completed reruns from scratch */
     icache_reclaim(h->icache);
     if (run_take_exit_after(h, out)) {
-        return out->reason;
+        return run_exit(h, out);
     }
-    if (cpu_pending_interrupt(h, &irq)) {
+    /* --cpu hw: a VS interrupt hideleg delegates is taken by the hart, no exit */
+    bool taken = h->virt && hw_take_pending_irq(h);
+    if (!taken && cpu_pending_interrupt(h, &irq)) {
         out->reason = EXIT_GUEST_TRAP;
         out->trap.cause = irq | CAUSE_INTERRUPT;
         out->trap.tval = 0;
-        return EXIT_GUEST_TRAP;
+        return run_exit(h, out);
     }
     if (budget == 0) {
         return EXIT_NONE;
@@ -563,7 +610,7 @@ enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out)
     if (out->reason == EXIT_NONE || out->reason == EXIT_DEBUG) {
         run_take_exit_after(h, out);
     }
-    return out->reason;
+    return run_exit(h, out);
 }
 
 /* The loaded value as the instruction defines it: sign- or zero-extended from `size` bytes. */

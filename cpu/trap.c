@@ -10,7 +10,8 @@
  *       §3.1.9 "Machine Interrupt Registers", §3.3.2 "Trap-Return
  *       Instructions", §4.1.1 "Supervisor Status Register", §4.2.1
  *       "Supervisor Memory-Management Fence Instruction".
- * Simplified: no N extension (no user-level traps), no H extension here;
+ * Simplified: no N extension (no user-level traps); under --cpu hw every
+ *       trap a guest takes goes to its VS-mode (cpu/hw.c keeps the HS side);
  *       the LR reservation is kept across traps (the spec allows either).
  */
 #include "cpu/cpu.h"
@@ -78,7 +79,8 @@ void cpu_reflect_trap(struct hart *h, uint64_t cause, uint64_t tval)
     bool is_irq = (cause & CAUSE_INTERRUPT) != 0;
     uint64_t code = cause & ~CAUSE_INTERRUPT;
     uint64_t deleg = is_irq ? h->csr.mideleg : h->csr.medeleg;
-    bool to_s = h->priv <= PRV_S && code < 64 && ((deleg >> code) & 1);
+    /* --cpu hw: the guest has no M-mode; every trap it takes is VS's (§8.6.2) */
+    bool to_s = h->virt || (h->priv <= PRV_S && code < 64 && ((deleg >> code) & 1));
 
     if (to_s) {
         trap_enter_s(h, cause, tval, is_irq, code);
@@ -188,41 +190,51 @@ static void emulate_mret(struct hart *h, uint32_t raw)
     cpu_update_mode(h);
 }
 
-/* §3.3.2 sret: priv = SPP, SIE = SPIE, SPIE = 1, SPP = U, MPRV = 0. */
-static void emulate_sret(struct hart *h, uint32_t raw)
+/*
+ * §3.3.2 sret: priv = SPP, SIE = SPIE, SPIE = 1, SPP = U, MPRV = 0. Also
+ * the --cpu hw hart's inline sret in VS-mode (on vsstatus, to vsepc: V stays 1).
+ */
+void cpu_do_sret(struct hart *h)
 {
     uint64_t ms = h->csr.mstatus;
     enum priv_level to = (ms & MSTATUS_SPP) ? PRV_S : PRV_U;
 
-    if (h->priv == PRV_U || (h->priv == PRV_S && (ms & MSTATUS_TSR))) {
-        illegal(h, raw);
-        return;
-    }
     ms = (ms & ~MSTATUS_SIE) | ((ms & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
     ms = (ms | MSTATUS_SPIE) & ~(MSTATUS_SPP | MSTATUS_MPRV);
     h->csr.mstatus = ms;
     h->priv = to;
-    h->insns++;
-    h->pc = h->csr.sepc;
+    h->pc = h->csr.sepc; /* the caller counts the retirement */
     cpu_update_mode(h);
 }
 
-/* §4.2.1: rs1 = x0 fences every address, rs2 = x0 every ASID. */
-static void emulate_sfence_vma(struct hart *h, uint32_t raw)
+static void emulate_sret(struct hart *h, uint32_t raw)
 {
-    unsigned rs1 = (raw >> 15) & 0x1f;
-    unsigned rs2 = (raw >> 20) & 0x1f;
-
-    if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TVM))) {
+    if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TSR))) {
         illegal(h, raw);
         return;
     }
+    cpu_do_sret(h);
+    h->insns++;
+}
+
+/* §4.2.1: rs1 = x0 fences every address, rs2 = x0 every ASID. Not retired here. */
+void cpu_do_sfence_vma(struct hart *h, unsigned rs1, unsigned rs2)
+{
     if (h->mmu) {
         mmu_sfence(h->mmu, rs1 == 0, h->x[rs1], rs2 == 0, (uint16_t)(h->x[rs2] & SATP_ASID_MASK));
     }
     if (h->fast) {
         h->fast->fetch.vpn_tag = FAST_INVALID;
     }
+}
+
+static void emulate_sfence_vma(struct hart *h, uint32_t raw)
+{
+    if (h->priv == PRV_U || (h->priv == PRV_S && (h->csr.mstatus & MSTATUS_TVM))) {
+        illegal(h, raw);
+        return;
+    }
+    cpu_do_sfence_vma(h, (raw >> 15) & 0x1f, (raw >> 20) & 0x1f);
     retire(h);
 }
 

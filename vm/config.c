@@ -119,6 +119,7 @@ void vm_config_usage(FILE *out)
 {
     fputs("usage: vmlab [options] IMAGE\n"
           "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
+          "       vmlab [options] [--bios vmm] --kernel FILE\n"
           "       vmlab [options] --vm IMAGE[,m=SIZE][,kernel=F] --vm IMAGE2[,...] ...\n"
           "       vmlab compare IMAGE --mmu A,B,... [...]   (see vmlab compare --help)\n"
           "Run a RISC-V RV64GC guest (ELF at its addresses, raw at 0x80000000) on a\n"
@@ -126,6 +127,8 @@ void vm_config_usage(FILE *out)
           "\n"
           "Boot:\n"
           "  --bios none|FILE     firmware at 0x80000000 in M-mode (none: IMAGE/--kernel is it)\n"
+          "  --bios vmm           the VMM's SBI starts --kernel in S-mode (the default with only\n"
+          "                       --kernel; this version answers putchar and shutdown only)\n"
           "  --kernel FILE        payload (with --bios FILE: at 0x80200000 or its ELF addresses)\n"
           "  --initrd FILE        initial ramdisk, announced in /chosen\n"
           "  --append ARGS        kernel command line (/chosen bootargs)\n"
@@ -133,7 +136,8 @@ void vm_config_usage(FILE *out)
           "  --no-reboot          a guest reboot request ends the run with exit 0\n"
           "\n"
           "Techniques (chosen at launch):\n"
-          "  --cpu trap           trap-and-emulate hart (default; `hw` comes in a later version)\n"
+          "  --cpu trap|hw        trap-and-emulate hart (default), or a hart with the H\n"
+          "                       extension as KVM uses one (S-mode --kernel on the VMM's SBI)\n"
           "  --mmu native         baseline: the guest's page table, GPA -> HPA by the VMM's\n"
           "                       own map, uncounted (default)\n"
           "  --mmu nested         two-stage: every guest PTE address and the final GPA go\n"
@@ -299,6 +303,11 @@ static int check_vm_choice(const struct vm_config *cfg)
                         "not as IMAGE, --bios or --kernel\n");
         return -1;
     }
+    if (cfg->cpu_hw) {
+        fprintf(stderr, "vmlab: --cpu hw with --vm is not implemented in this version of vmlab; "
+                        "run one VM with --kernel FILE\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -359,7 +368,7 @@ static int parse_technique(int opt, const char *value, unsigned *out_choice)
         const char *known[4];
         bool implemented[4];
     } techniques[] = {
-        {OPT_CPU, "--cpu", {"trap", "hw"}, {true, false}},
+        {OPT_CPU, "--cpu", {"trap", "hw"}, {true, true}},
         {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, true, true, true}},
         {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {false, true, false}},
         {OPT_IRQ, "--irq", {"emulated", "lr", "direct"}, {true, false, false}},
@@ -401,6 +410,9 @@ static int parse_technique_into(struct vm_config *cfg, int opt, const char *valu
         return -1;
     }
     switch (opt) {
+    case OPT_CPU:
+        cfg->cpu_hw = choice == 1;
+        break;
     case OPT_MMU:
         cfg->mmu_mode = mmu_modes[choice];
         break;
@@ -567,6 +579,18 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     }
 }
 
+/* --bios vmm --kernel K: the VMM's SBI starts K in S-mode (VS-mode under --cpu hw). */
+static int check_bios_vmm(struct vm_config *cfg)
+{
+    if (!cfg->kernel) {
+        fprintf(stderr, "vmlab: --bios vmm starts an S-mode kernel: give it as --kernel FILE\n");
+        return -1;
+    }
+    cfg->bios = NULL;
+    cfg->bios_vmm = true;
+    return 0;
+}
+
 /* DESIGN.md "Boot": which combinations of IMAGE, --bios and --kernel are valid. */
 static int check_boot_choice(struct vm_config *cfg)
 {
@@ -574,12 +598,14 @@ static int check_boot_choice(struct vm_config *cfg)
         fprintf(stderr, "vmlab: give the guest either as IMAGE or as --kernel, not both\n");
         return -1;
     }
-    if (cfg->bios && strcmp(cfg->bios, "vmm") == 0) {
-        return not_yet("--bios vmm (the VMM's own SBI)");
+    if ((cfg->bios && strcmp(cfg->bios, "vmm") == 0) || (!cfg->bios && cfg->kernel)) {
+        return check_bios_vmm(cfg); /* the default when only --kernel is given */
     }
-    if (!cfg->bios && cfg->kernel) {
-        fprintf(stderr, "vmlab: --kernel without --bios asks for the VMM's SBI, which this "
-                        "version does not have; add --bios none to run it in M-mode\n");
+    if (cfg->cpu_hw) {
+        fprintf(stderr, "vmlab: --cpu hw has no guest M-mode: %s; give an S-mode kernel as "
+                        "--kernel FILE (the VMM's SBI), or use --cpu trap\n",
+                cfg->bios ? "--bios FILE/none runs M-mode firmware"
+                          : "IMAGE starts in M-mode");
         return -1;
     }
     if (cfg->bios && strcmp(cfg->bios, "none") == 0) {

@@ -168,6 +168,9 @@ void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
     int64_t r = PV_ERR_NOT_SUPPORTED; /* no SBI in the VMM yet: every other extension */
 
     (void)e;
+    if (vm->cfg.bios_vmm && h->x[17] != VMLAB_PV_EXT && hwsbi_call(vm, vcpu)) {
+        return; /* the stand-in SBI answered (or stopped or reset the VM) */
+    }
     if (vm->pv && h->x[17] == VMLAB_PV_EXT) {
         r = pv_call(vm, h, h->x[16], h->x[10], h->x[11], &value);
         if (r != PV_OK) {

@@ -141,6 +141,14 @@ void vm_reset(struct vm *vm);
  * SBI_ERR_NOT_SUPPORTED. The ecall retires with a0 = error, a1 = value.
  */
 void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
+/*
+ * vm/hwsbi.c, STAND-IN for the VMM's SBI (--bios vmm): hwsbi_start starts
+ * the kernel in S-mode (VS under --cpu hw) at vm->entry_pc with a1 = the FDT;
+ * hwsbi_call answers an EXIT_HYPERCALL it knows (retiring the ecall, or
+ * stopping or resetting the VM) and returns false for any other.
+ */
+void hwsbi_start(struct vm *vm);
+bool hwsbi_call(struct vm *vm, struct vcpu *vcpu);
 /* EXIT_PRIV_INSN: under --mmu direct an S-mode satp write must name a pinned root
  * (else an illegal-instruction trap); then cpu_emulate_priv. */
 void vm_priv_insn(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);

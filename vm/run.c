@@ -250,6 +250,32 @@ static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e
     vcpu_update_irq_lines(vcpu);
 }
 
+/*
+ * --cpu hw, a virtual-instruction exit (cause 22): the guest touched an H or
+ * VS CSR, or ran sret/sfence.vma/wfi in VU-mode, or - with hstatus.VTVM,
+ * which the VMM sets under --mmu shadow and direct - wrote satp or fenced.
+ * Those last two the VMM emulates, as trap-and-emulate does (and follows the
+ * new satp); anything else the guest's kernel gets as an illegal
+ * instruction, as KVM redirects it.
+ */
+#define INSN_SFENCE_VMA_MASK 0xfe007fffu
+#define INSN_SFENCE_VMA      0x12000073u
+
+static void vcpu_virtual_insn(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
+{
+    struct hart *h = &vcpu->hart;
+    uint32_t raw = e->priv.insn;
+    bool is_csr = (raw & 0x7f) == 0x73 && ((raw >> 12) & 3) != 0;
+    bool is_satp = is_csr && (raw >> 20) == CSR_SATP;
+    bool is_sfence = (raw & INSN_SFENCE_VMA_MASK) == INSN_SFENCE_VMA;
+
+    if ((h->hs.hstatus & HSTATUS_VTVM) && h->priv == PRV_S && (is_satp || is_sfence)) {
+        vm_priv_insn(vm, vcpu, e);
+        return;
+    }
+    cpu_reflect_trap(h, CAUSE_ILLEGAL_INSTRUCTION, raw);
+}
+
 /* --max-insns and --timeout: a runaway guest is stopped with exit 3. */
 static void vm_check_limits(struct vm *vm)
 {
@@ -402,7 +428,7 @@ void vm_run_turn(struct vm *vm, uint64_t turn)
         case EXIT_S2_FAULT:   vcpu_s2_fault(vm, vcpu, &e);        break;
         case EXIT_HYPERCALL:  vm_hypercall(vm, vcpu, &e);         break;
         case EXIT_PT_WRITE:   vm_pt_write(vm, vcpu, &e);          break;
-        case EXIT_VIRTUAL_INSN:
+        case EXIT_VIRTUAL_INSN: vcpu_virtual_insn(vm, vcpu, &e);  break;
         case EXIT__COUNT:     vm_unexpected_exit(vm, &e);         break;
         }
         /* clang-format on */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/encoding.h"
 #include "io/htif.h"
 #include "irq/irq.h"
 #include "vm/bootrom.h"
@@ -70,14 +71,16 @@ static int vm_load_images(struct vm *vm)
     struct loaded_image image;
     char err[256];
     const struct vm_config *cfg = &vm->cfg;
-    const char *first = cfg->bios ? cfg->bios : cfg->image;
+    /* --bios vmm: the kernel is the first image, at RAM + 2 MiB when raw */
+    const char *first = cfg->bios ? cfg->bios : cfg->bios_vmm ? cfg->kernel : cfg->image;
+    gpa_t first_gpa = MEMMAP_RAM_BASE + (cfg->bios_vmm ? MEMMAP_KERNEL_OFFSET : 0);
 
     if (gmem_add_rom(vm->gmem, MEMMAP_BOOTROM_BASE, MEMMAP_BOOTROM_SIZE) != 0) {
         fprintf(stderr, "vmlab: internal error: cannot place the boot ROM\n");
         return -1;
     }
 
-    if (loader_load(vm->gmem, first, MEMMAP_RAM_BASE, &image, err, sizeof(err)) != 0) {
+    if (loader_load(vm->gmem, first, first_gpa, &image, err, sizeof(err)) != 0) {
         fprintf(stderr, "vmlab: %s\n", err);
         return -1;
     }
@@ -152,6 +155,38 @@ static int vm_write_bootrom(struct vm *vm)
     return 0;
 }
 
+/*
+ * --cpu hw: the trap controls the VMM sets beside KVM's defaults. Under
+ * --mmu shadow and direct it must see every satp write and sfence.vma (they
+ * switch or check the tables it keeps): hstatus.VTVM = 1 makes them virtual
+ * instructions (the CR3-load exiting of VT-x without EPT). Under --mmu nested
+ * hgatp shows the stage-2 root: MODE (8 Sv39x4, 9 Sv48x4), VMID, root PPN.
+ */
+static void vm_hw_controls(struct vm *vm)
+{
+    struct hart *h = &vm->vcpu.hart;
+    if (vm->cfg.mmu_mode == MMU_SHADOW || vm->cfg.mmu_mode == MMU_DIRECT) {
+        h->hs.hstatus |= HSTATUS_VTVM;
+    }
+    if (vm->cfg.mmu_mode == MMU_NESTED && vm->s2) {
+        uint64_t mode = vm->cfg.s2_levels == 3 ? SATP_MODE_SV39 : SATP_MODE_SV48;
+        h->hs.hgatp = mode << SATP_MODE_SHIFT | (uint64_t)(vm->index + 1) << SATP_ASID_SHIFT |
+                      s2_table_root(vm->s2) >> 12;
+    }
+}
+
+/* The vCPU at reset: the boot ROM's M-mode start, or the VMM's SBI starting a kernel. */
+static void vm_start_vcpu(struct vm *vm)
+{
+    hart_reset(&vm->vcpu.hart, 0, MEMMAP_BOOTROM_BASE);
+    if (vm->cfg.bios_vmm) {
+        hwsbi_start(vm);
+    }
+    if (vm->cfg.cpu_hw) {
+        vm_hw_controls(vm);
+    }
+}
+
 static int vm_create_vcpu(struct vm *vm)
 {
     struct vcpu *vcpu = &vm->vcpu;
@@ -172,6 +207,7 @@ static int vm_create_vcpu(struct vm *vm)
         fprintf(stderr, "vmlab: out of host memory creating the vCPU\n");
         return -1;
     }
+    vm_start_vcpu(vm);
     return 0;
 }
 
@@ -258,12 +294,11 @@ const char *vm_stop_reason(const struct vm *vm)
 
 void vm_reset(struct vm *vm)
 {
-    struct hart *h = &vm->vcpu.hart;
     vm->resets++;
     gmem_restore(vm->gmem);
     vm_pv_reset(vm);
     vm_shadow_reset(vm);
-    hart_reset(h, 0, MEMMAP_BOOTROM_BASE); /* also drops decoded code and the TLB */
+    vm_start_vcpu(vm); /* hart_reset: also drops decoded code and the TLB */
     clint_reset(vm->clint);
     uart_reset(vm->uart);
     vm->syscon.request = SYSCON_NONE;

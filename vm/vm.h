@@ -42,7 +42,9 @@ struct vm_spec {
 
 struct vm_config {
     const char *image;      /* positional IMAGE */
-    const char *bios;       /* --bios none|vmm|FILE, NULL when not given */
+    const char *bios;       /* --bios none|FILE, NULL when not given (or vmm) */
+    bool bios_vmm;          /* --bios vmm, or only --kernel: the VMM's SBI (vm/hwsbi.c) */
+    bool cpu_hw;            /* --cpu hw: the H-extension hart (cpu/hw.c) */
     const char *kernel;     /* --kernel FILE */
     const char *initrd;     /* --initrd FILE */
     const char *append;     /* --append ARGS */

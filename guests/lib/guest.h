@@ -60,6 +60,14 @@ __attribute__((noreturn)) void guest_reboot(void);
 void htif_putc(char c);
 __attribute__((noreturn)) void htif_exit(int code);
 
+/*
+ * SBI calls of an S-mode kernel (guests/lib/sbi.c, with crt0-s.S): legacy
+ * console putchar, and poweroff (0: shutdown; else SRST with reason "system
+ * failure"). The VMM's SBI (--bios vmm) answers them.
+ */
+void sbi_putc(char c);
+__attribute__((noreturn)) void sbi_exit(int code);
+
 /* --------------------------------------------------------------- traps */
 
 /*

@@ -291,13 +291,11 @@ test_bad_inputs() {
     bad_input zero-memory -m 0 "$GUESTS/hello.elf"
     bad_input odd-memory -m 3M "$GUESTS/hello.elf"
     bad_input image-and-kernel --bios none --kernel "$GUESTS/hello.elf" "$GUESTS/hello.elf"
-    bad_input kernel-without-bios --kernel "$GUESTS/hello.elf"
     bad_input tlb-ways-above-entries --tlb-entries 4 --tlb-ways 8 "$GUESTS/hello.elf"
     bad_input tlb-entries-not-power-of-two --tlb-entries 48 "$GUESTS/hello.elf"
     bad_input max-insns-zero --max-insns 0 "$GUESTS/hello.elf"
     bad_input negative-timeout --timeout -1 "$GUESTS/hello.elf"
     bad_input unknown-technique --mmu magic "$GUESTS/hello.elf"
-    bad_input technique-not-yet --cpu hw "$GUESTS/hello.elf"
     bad_input option-missing-value "$GUESTS/hello.elf" --stats
     bad_input no-guest
 
@@ -879,6 +877,9 @@ fi
 # bad page tables under every --mmu: tests/guests/badpt.sh
 # shellcheck source=tests/guests/badpt.sh
 . "$HERE/badpt.sh"
+# --cpu hw beside --cpu trap: tests/guests/hw.sh
+# shellcheck source=tests/guests/hw.sh
+. "$HERE/hw.sh"
 
 test_hello
 test_hello_mmio
@@ -915,6 +916,7 @@ if [ "$QUICK" != 1 ]; then
     test_shadow # --mmu shadow (tests/guests/shadow.sh)
     test_uboot # OpenSBI and U-Boot to the prompt (tests/guests/uboot.sh)
     test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
+    test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
 fi
 
 echo "$passed passed, $failed failed"
