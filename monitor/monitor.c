@@ -128,6 +128,33 @@ static void cmd_info_registers(struct monitor *mon)
     fputc('\n', mon->out);
 }
 
+/*
+ * --cpu hw: the hypervisor's CSRs, HS-mode's trap CSRs as the last exit left
+ * them, and the guest's supervisor CSRs under their hardware names (vs*).
+ */
+static void info_csrs_hw(struct monitor *mon, struct hart *h)
+{
+    static const unsigned shown[] = {
+        CSR_HSTATUS,  CSR_HEDELEG,   CSR_HIDELEG,  CSR_HVIP,     CSR_HCOUNTEREN, CSR_HTVAL,
+        CSR_HTINST,   CSR_HTIMEDELTA, CSR_HGATP,   CSR_VSSTATUS, CSR_VSIE,       CSR_VSIP,
+        CSR_VSTVEC,   CSR_VSSCRATCH, CSR_VSEPC,    CSR_VSCAUSE,  CSR_VSTVAL,     CSR_VSATP,
+        CSR_VSTIMECMP, CSR_FCSR,
+    };
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+        uint64_t value = 0;
+        const char *name = shown[i] == CSR_VSTIMECMP ? "vstimecmp" : csr_name(shown[i]);
+        if (csr_peek(h, shown[i], &value) == 0) {
+            fprintf(mon->out, "%-10s 0x%016" PRIx64 "%s", name ? name : "?", value,
+                    i % 2 ? "\n" : "   ");
+        }
+    }
+    fprintf(mon->out, "\nHS at the last exit: scause 0x%" PRIx64 "  stval 0x%" PRIx64
+                      "  sepc 0x%016" PRIx64 "\n",
+            h->hs.scause, h->hs.stval, h->hs.sepc);
+    fprintf(mon->out, "V=1, privilege V%s   mtime %" PRIu64 "\n", priv_name(h->priv),
+            hart_time_now(h));
+}
+
 static void cmd_info_csrs(struct monitor *mon)
 {
     static const unsigned shown[] = {
@@ -138,6 +165,10 @@ static void cmd_info_csrs(struct monitor *mon)
         CSR_STVAL,   CSR_SATP,       CSR_SCOUNTEREN, CSR_STIMECMP, CSR_FCSR,
     };
     struct hart *h = &vm_vcpu(mon->vm)->hart;
+    if (h->virt) {
+        info_csrs_hw(mon, h);
+        return;
+    }
     /* csr_peek reads as the VMM: full rights, no checks, nothing counted */
     for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
         uint64_t value = 0;

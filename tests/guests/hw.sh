@@ -107,7 +107,24 @@ test_hw_bad_input() {
     bad_input_saying bios-vmm-without-kernel 'kernel' --bios vmm "$GUESTS/hwtest.elf"
 }
 
+# The monitor's `info csrs` under hw: KVM's hstatus (SPV | SPVP | VTW | VSXL=2 =
+# 0x2_0020_0180), the guest's CSRs as vs*, and under --mmu nested hgatp = MODE 9
+# (Sv48x4) << 60 | VMID 1 << 44 | the stage-2 root's PPN: 0x90001...
+test_hw_info_csrs() {
+    printf 'info csrs\nquit\n' >"$TMP/hw-csrs.script"
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --cpu hw --mmu nested --kernel "$GUESTS/hwtest.elf" \
+        --monitor-script "$TMP/hw-csrs.script" >"$TMP/hw-csrs.out" 2>&1 </dev/null
+    if ! grep -q '^hstatus    0x0000000200200180' "$TMP/hw-csrs.out"; then
+        fail hw-info-csrs "no KVM hstatus in: $(head -c 300 "$TMP/hw-csrs.out")"
+    elif ! grep -q 'vsstatus' "$TMP/hw-csrs.out" || ! grep -q '^hgatp      0x90001' "$TMP/hw-csrs.out"; then
+        fail hw-info-csrs "no vsstatus or hgatp 0x90001...: $(head -c 300 "$TMP/hw-csrs.out")"
+    else
+        pass hw-info-csrs
+    fi
+}
+
 test_hw() {
+    test_hw_info_csrs
     test_hw_hwtest
     test_hw_mmu
     test_hw_bad_input
