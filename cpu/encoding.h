@@ -154,28 +154,28 @@
 #define CAUSE_STORE_PAGE_FAULT    15
 
 /* ---- H extension (Privileged §8.2.1 hstatus, §8.6.1 causes) ---- */
-#define HSTATUS_VSBE       (1ull << 5)
-#define HSTATUS_GVA        (1ull << 6)
-#define HSTATUS_SPV        (1ull << 7)
-#define HSTATUS_SPVP       (1ull << 8)
-#define HSTATUS_HU         (1ull << 9)
-#define HSTATUS_VTVM       (1ull << 20)
-#define HSTATUS_VTW        (1ull << 21)
-#define HSTATUS_VTSR       (1ull << 22)
-#define HSTATUS_VSXL_SHIFT 32
-#define HSTATUS_VSXL       (3ull << 32)
-#define IRQ_VS_SOFT        2
-#define IRQ_VS_TIMER       6
-#define IRQ_VS_EXT         10
-#define MIP_VSSIP          (1ull << IRQ_VS_SOFT)
-#define MIP_VSTIP          (1ull << IRQ_VS_TIMER)
-#define MIP_VSEIP          (1ull << IRQ_VS_EXT)
-#define CAUSE_VIRTUAL_SUPERVISOR_ECALL  10
-#define CAUSE_FETCH_GUEST_PAGE_FAULT    20
-#define CAUSE_LOAD_GUEST_PAGE_FAULT     21
-#define CAUSE_VIRTUAL_INSTRUCTION       22
-#define CAUSE_STORE_GUEST_PAGE_FAULT    23
-#define HENVCFG_STCE       (1ull << 63)
+#define HSTATUS_VSBE                   (1ull << 5)
+#define HSTATUS_GVA                    (1ull << 6)
+#define HSTATUS_SPV                    (1ull << 7)
+#define HSTATUS_SPVP                   (1ull << 8)
+#define HSTATUS_HU                     (1ull << 9)
+#define HSTATUS_VTVM                   (1ull << 20)
+#define HSTATUS_VTW                    (1ull << 21)
+#define HSTATUS_VTSR                   (1ull << 22)
+#define HSTATUS_VSXL_SHIFT             32
+#define HSTATUS_VSXL                   (3ull << 32)
+#define IRQ_VS_SOFT                    2
+#define IRQ_VS_TIMER                   6
+#define IRQ_VS_EXT                     10
+#define MIP_VSSIP                      (1ull << IRQ_VS_SOFT)
+#define MIP_VSTIP                      (1ull << IRQ_VS_TIMER)
+#define MIP_VSEIP                      (1ull << IRQ_VS_EXT)
+#define CAUSE_VIRTUAL_SUPERVISOR_ECALL 10
+#define CAUSE_FETCH_GUEST_PAGE_FAULT   20
+#define CAUSE_LOAD_GUEST_PAGE_FAULT    21
+#define CAUSE_VIRTUAL_INSTRUCTION      22
+#define CAUSE_STORE_GUEST_PAGE_FAULT   23
+#define HENVCFG_STCE                   (1ull << 63)
 
 /* ---- satp (Privileged §4.1.11) ---- */
 #define SATP_MODE_SHIFT 60

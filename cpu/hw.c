@@ -35,8 +35,8 @@
  * keep it exiting, as the KVM of the lecture did.)
  */
 #define HW_HEDELEG                                                                                 \
-    ((1ull << CAUSE_MISALIGNED_FETCH) | (1ull << CAUSE_BREAKPOINT) | (1ull << CAUSE_USER_ECALL) | \
-     (1ull << CAUSE_FETCH_PAGE_FAULT) | (1ull << CAUSE_LOAD_PAGE_FAULT) |                         \
+    ((1ull << CAUSE_MISALIGNED_FETCH) | (1ull << CAUSE_BREAKPOINT) | (1ull << CAUSE_USER_ECALL) |  \
+     (1ull << CAUSE_FETCH_PAGE_FAULT) | (1ull << CAUSE_LOAD_PAGE_FAULT) |                          \
      (1ull << CAUSE_STORE_PAGE_FAULT))
 #define HW_HIDELEG (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
 

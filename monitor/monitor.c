@@ -135,10 +135,10 @@ static void cmd_info_registers(struct monitor *mon)
 static void info_csrs_hw(struct monitor *mon, struct hart *h)
 {
     static const unsigned shown[] = {
-        CSR_HSTATUS,  CSR_HEDELEG,   CSR_HIDELEG,  CSR_HVIP,     CSR_HCOUNTEREN, CSR_HTVAL,
-        CSR_HTINST,   CSR_HTIMEDELTA, CSR_HGATP,   CSR_VSSTATUS, CSR_VSIE,       CSR_VSIP,
-        CSR_VSTVEC,   CSR_VSSCRATCH, CSR_VSEPC,    CSR_VSCAUSE,  CSR_VSTVAL,     CSR_VSATP,
-        CSR_VSTIMECMP, CSR_FCSR,
+        CSR_HSTATUS, CSR_HEDELEG, CSR_HIDELEG,    CSR_HVIP,      CSR_HCOUNTEREN,
+        CSR_HTVAL,   CSR_HTINST,  CSR_HTIMEDELTA, CSR_HGATP,     CSR_VSSTATUS,
+        CSR_VSIE,    CSR_VSIP,    CSR_VSTVEC,     CSR_VSSCRATCH, CSR_VSEPC,
+        CSR_VSCAUSE, CSR_VSTVAL,  CSR_VSATP,      CSR_VSTIMECMP, CSR_FCSR,
     };
     for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
         uint64_t value = 0;
@@ -148,8 +148,9 @@ static void info_csrs_hw(struct monitor *mon, struct hart *h)
                     i % 2 ? "\n" : "   ");
         }
     }
-    fprintf(mon->out, "\nHS at the last exit: scause 0x%" PRIx64 "  stval 0x%" PRIx64
-                      "  sepc 0x%016" PRIx64 "\n",
+    fprintf(mon->out,
+            "\nHS at the last exit: scause 0x%" PRIx64 "  stval 0x%" PRIx64 "  sepc 0x%016" PRIx64
+            "\n",
             h->hs.scause, h->hs.stval, h->hs.sepc);
     fprintf(mon->out, "V=1, privilege V%s   mtime %" PRIu64 "\n", priv_name(h->priv),
             hart_time_now(h));

@@ -602,10 +602,10 @@ static int check_boot_choice(struct vm_config *cfg)
         return check_bios_vmm(cfg); /* the default when only --kernel is given */
     }
     if (cfg->cpu_hw) {
-        fprintf(stderr, "vmlab: --cpu hw has no guest M-mode: %s; give an S-mode kernel as "
-                        "--kernel FILE (the VMM's SBI), or use --cpu trap\n",
-                cfg->bios ? "--bios FILE/none runs M-mode firmware"
-                          : "IMAGE starts in M-mode");
+        fprintf(stderr,
+                "vmlab: --cpu hw has no guest M-mode: %s; give an S-mode kernel as "
+                "--kernel FILE (the VMM's SBI), or use --cpu trap\n",
+                cfg->bios ? "--bios FILE/none runs M-mode firmware" : "IMAGE starts in M-mode");
         return -1;
     }
     if (cfg->bios && strcmp(cfg->bios, "none") == 0) {

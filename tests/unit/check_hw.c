@@ -27,18 +27,18 @@
 #define HOLE_GVA 0x40000000ull /* root[1] stays 0: any access page-faults */
 
 /* Encodings: Zicsr = csr[31:20] rs1[19:15] funct3[14:12] rd[11:7] 0x73. */
-#define CSRW_SSCRATCH_T0  0x14029073u /* 0x140<<20 | 5<<15 | 1<<12 | 0<<7 | 0x73 */
-#define CSRR_A0_SSCRATCH  0x14002573u /* 0x140<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
-#define CSRR_A0_HSTATUS   0x60002573u /* 0x600<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
-#define CSRR_A0_MSTATUS   0x30002573u /* 0x300<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
-#define CSRR_A0_TIME      0xc0102573u /* 0xc01<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
-#define CSRR_A0_SSTATUS   0x10002573u /* 0x100<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
-#define LD_A1_0_A0        0x00053583u /* imm 0 | 10<<15 | 3<<12 | 11<<7 | 0x03 */
-#define ECALL             0x00000073u
-#define SRET              0x10200073u
-#define WFI               0x10500073u
-#define PTE_GIGA_KERNEL   0x200000cfull /* (0x80000 << 10) | D A X W R V (0xcf) */
-#define SATP_SV39_ROOT    ((8ull << 60) | (PT_ROOT >> 12))
+#define CSRW_SSCRATCH_T0 0x14029073u /* 0x140<<20 | 5<<15 | 1<<12 | 0<<7 | 0x73 */
+#define CSRR_A0_SSCRATCH 0x14002573u /* 0x140<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
+#define CSRR_A0_HSTATUS  0x60002573u /* 0x600<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
+#define CSRR_A0_MSTATUS  0x30002573u /* 0x300<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
+#define CSRR_A0_TIME     0xc0102573u /* 0xc01<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
+#define CSRR_A0_SSTATUS  0x10002573u /* 0x100<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
+#define LD_A1_0_A0       0x00053583u /* imm 0 | 10<<15 | 3<<12 | 11<<7 | 0x03 */
+#define ECALL            0x00000073u
+#define SRET             0x10200073u
+#define WFI              0x10500073u
+#define PTE_GIGA_KERNEL  0x200000cfull /* (0x80000 << 10) | D A X W R V (0xcf) */
+#define SATP_SV39_ROOT   ((8ull << 60) | (PT_ROOT >> 12))
 
 struct tvm {
     struct hostmem *hm;
