@@ -128,8 +128,9 @@ struct hart {
     enum priv_level priv;      /* the virtual privilege the guest thinks it has */
     enum priv_level data_priv; /* effective privilege of loads/stores (MPRV) */
     struct csr_file csr;
-    bool virt;             /* --cpu hw: V = 1, priv is VS (PRV_S) or VU (PRV_U) */
-    struct hs_csr_file hs; /* --cpu hw: the hypervisor's CSRs (cpu/hw.c) */
+    bool virt;                /* --cpu hw: V = 1, priv is VS (PRV_S) or VU (PRV_U) */
+    struct hs_csr_file hs;    /* --cpu hw: the hypervisor's CSRs (cpu/hw.c) */
+    uint64_t delegated_traps; /* --cpu hw: traps the hart took into VS itself (no exit) */
 
     uint64_t insns;          /* retired instructions: the `insns` counter */
     uint64_t insns_at_entry; /* insns when cpu_run was entered (clock) */

@@ -22,11 +22,6 @@
 /* ---------------------------------------------------------------- Zicsr */
 
 /*
- * The inline path: done without an exit when the CSR needs no privilege at
- * h->priv; anything else is the VMM's job. rd = x0 is decoded as the sink
- * x[32], so writing x[in->rd] is always right.
- */
-/*
  * --cpu hw (V = 1): the hart itself does what §8.6.1 lets VS/VU do - the
  * guest's S CSRs are the vs* registers, accessed inline through the same
  * csr_rmw - and raises a virtual-instruction exception (an exit) or an
@@ -56,6 +51,11 @@ static int hw_csr_exec(struct hart *h, const struct insn *in, enum csr_op op, ui
     return exec_next(h, in);
 }
 
+/*
+ * The inline path: done without an exit when the CSR needs no privilege at
+ * h->priv; anything else is the VMM's job. rd = x0 is decoded as the sink
+ * x[32], so writing x[in->rd] is always right.
+ */
 static int csr_exec(struct hart *h, const struct insn *in, enum csr_op op, uint64_t operand,
                     bool is_write)
 {

@@ -127,6 +127,7 @@ bool hw_take_pending_irq(struct hart *h)
         return false;
     }
     cpu_reflect_trap(h, irq | CAUSE_INTERRUPT, 0);
+    h->delegated_traps++;
     return true;
 }
 

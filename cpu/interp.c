@@ -448,6 +448,7 @@ static bool run_delegated_trap(struct hart *h, int r, uint64_t *budget)
         return false;
     }
     cpu_reflect_trap(h, h->exit->trap.cause, h->exit->trap.tval);
+    h->delegated_traps++;
     h->exit->reason = EXIT_NONE;
     if (*budget > 0) {
         (*budget)--;

@@ -79,6 +79,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
             fn(ctx, name, vcpu->exits[reason]);
         }
     }
+    fn(ctx, "hw.delegated_traps", vcpu->hart.delegated_traps); /* --cpu hw, no exit */
     fn(ctx, "tlb.hits", ms->tlb_hits);
     fn(ctx, "tlb.misses", ms->tlb_misses);
     fn(ctx, "tlb.flushes", ms->tlb_flushes);

@@ -23,8 +23,9 @@
 #     instruction, no guest_trap exit) = 48; guest_trap = 2 (the page fault,
 #     the timer interrupt); virtual_insn = 0.
 #   under hw: priv_insn = 0, guest_trap = 0 (hedeleg has load page faults,
-#     hideleg the VS timer); virtual_insn = 1 (csrr hstatus from VS,
-#     §8.6.1; the VMM reflects it as an illegal instruction, as KVM does).
+#     hideleg the VS timer): hw.delegated_traps = 2, the hart's own; virtual_insn
+#     = 1 (csrr hstatus from VS, §8.6.1; the VMM reflects it as an illegal
+#     instruction, as KVM does).
 #   both: wfi = 1 (VTW = 1 under hw); hypercall = 170 characters of output
 #     (32 + 27 + 49 + 49 + 13, one legacy putchar each) + 1 shutdown = 171;
 #     mmio = 0; the same instruction count.
@@ -68,9 +69,9 @@ hw_run_model() {
 
 test_hw_hwtest() {
     hw_run_model trap exits.priv_insn 48 exits.guest_trap 2 exits.virtual_insn 0 \
-        exits.wfi 1 exits.hypercall 171 exits.mmio 0
+        exits.wfi 1 exits.hypercall 171 exits.mmio 0 hw.delegated_traps 0
     hw_run_model hw exits.priv_insn 0 exits.guest_trap 0 exits.virtual_insn 1 \
-        exits.wfi 1 exits.hypercall 171 exits.mmio 0
+        exits.wfi 1 exits.hypercall 171 exits.mmio 0 hw.delegated_traps 2
     local it ih
     it=$(stat "$TMP/hw-hwtest-trap.json" insns)
     ih=$(stat "$TMP/hw-hwtest-hw.json" insns)

@@ -198,6 +198,7 @@ START_TEST(test_delegated_page_fault_no_exit)
     ck_assert(tvm->h.csr.mstatus & MSTATUS_SPP); /* came from VS */
     ck_assert_int_eq(tvm->h.priv, PRV_S);
     ck_assert_uint_eq(tvm->h.hs.scause, 10); /* HS saw only the ecall */
+    ck_assert_uint_eq(tvm->h.delegated_traps, 1);
 }
 END_TEST
 
