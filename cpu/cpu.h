@@ -131,6 +131,10 @@ struct hart {
     bool virt;                /* --cpu hw: V = 1, priv is VS (PRV_S) or VU (PRV_U) */
     struct hs_csr_file hs;    /* --cpu hw: the hypervisor's CSRs (cpu/hw.c) */
     uint64_t delegated_traps; /* --cpu hw: traps the hart took into VS itself (no exit) */
+    /* --cpu hw: the guest wrote stimecmp inline: end this entry after the
+     * instruction (uncounted, EXIT_NONE) so the VMM sizes the next one to the
+     * new deadline, as it does after the write's exit under --cpu trap */
+    bool end_entry;
 
     uint64_t insns;          /* retired instructions: the `insns` counter */
     uint64_t insns_at_entry; /* insns when cpu_run was entered (clock) */

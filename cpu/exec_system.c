@@ -47,6 +47,9 @@ static int hw_csr_exec(struct hart *h, const struct insn *in, enum csr_op op, ui
     }
     h->x[in->rd] = old;
     h->pc += in->len;
+    if (is_write && in->csr == CSR_STIMECMP) {
+        h->end_entry = true;
+    }
     hw_take_pending_irq(h); /* a block ender: pc may go anywhere */
     return exec_next(h, in);
 }

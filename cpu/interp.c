@@ -488,7 +488,7 @@ static int run_fast(struct hart *h)
             r = 0;
             prev = NULL; /* pc and privilege changed: another view */
         }
-        if (r != 0 || rr.budget == 0 || h->exit_after_pending) {
+        if (r != 0 || rr.budget == 0 || h->exit_after_pending || h->end_entry) {
             break;
         }
     }
@@ -553,7 +553,7 @@ static int run_debug(struct hart *h)
         if (h->single_step) {
             return run_debug_exit(h);
         }
-        if (--h->budget == 0 || h->exit_after_pending) {
+        if (--h->budget == 0 || h->exit_after_pending || h->end_entry) {
             return 0;
         }
     }
@@ -588,6 +588,7 @@ enum exit_reason cpu_run(struct hart *h, uint64_t budget, struct vm_exit *out)
     h->insns_at_entry = h->insns;
     h->budget = budget;
     h->mmio_pending = false; /* an MMIO load not completed reruns from scratch */
+    h->end_entry = false;
     icache_reclaim(h->icache);
     if (run_take_exit_after(h, out)) {
         return run_exit(h, out);

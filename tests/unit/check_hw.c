@@ -34,6 +34,8 @@
 #define CSRR_A0_TIME     0xc0102573u /* 0xc01<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
 #define CSRR_A0_SSTATUS  0x10002573u /* 0x100<<20 | 0<<15 | 2<<12 | 10<<7 | 0x73 */
 #define LD_A1_0_A0       0x00053583u /* imm 0 | 10<<15 | 3<<12 | 11<<7 | 0x03 */
+#define CSRW_STIMECMP_T0 0x14d29073u /* 0x14d<<20 | 5<<15 | 1<<12 | 0<<7 | 0x73 */
+#define J_SELF           0x0000006fu /* jal x0, 0 */
 #define ECALL            0x00000073u
 #define SRET             0x10200073u
 #define WFI              0x10500073u
@@ -307,6 +309,24 @@ START_TEST(test_vs_timer_inline)
 }
 END_TEST
 
+/*
+ * An inline write of vstimecmp ends the VM entry after it (EXIT_NONE, not
+ * counted) although the budget (1000) is not used up: the VMM must size the
+ * next entry to the new deadline, or the interrupt would come a slice late.
+ */
+START_TEST(test_stimecmp_write_ends_entry)
+{
+    static const uint32_t prog[] = {CSRW_STIMECMP_T0, J_SELF};
+
+    put_prog(prog, 2);
+    tvm->h.x[5] = 500; /* mtime is 0: a deadline in the future */
+    ck_assert_int_eq(run(), EXIT_NONE);
+    ck_assert_uint_eq(tvm->h.insns, 1);
+    ck_assert_uint_eq(tvm->h.csr.stimecmp, 500);
+    ck_assert_uint_eq(hart_stimecmp_deadline(&tvm->h), 500);
+}
+END_TEST
+
 /* sret in VS is done by the hart: to vsepc in VS (SPP = 1), no exit. */
 START_TEST(test_sret_inline)
 {
@@ -453,6 +473,7 @@ static Suite *hw_suite(void)
     tcase_add_test(core, test_time_plus_htimedelta);
     tcase_add_test(core, test_vs_timer_inline);
     tcase_add_test(core, test_sret_inline);
+    tcase_add_test(core, test_stimecmp_write_ends_entry);
     tcase_add_test(core, test_guest_page_fault_state);
     tcase_add_test(core, test_mmio_state_from_vu);
     tcase_add_test(core, test_peek_h_and_vs);
