@@ -128,7 +128,24 @@ test_hw_info_csrs() {
     fi
 }
 
+# An independent reference: the same kernel on QEMU's virt board under OpenSBI (no H
+# extension: -cpu rv64,h=false, so hstatus is illegal there too) prints the same lines.
+test_hw_qemu() {
+    if ! command -v qemu-system-riscv64 >/dev/null 2>&1; then
+        skip hw-hwtest-qemu "qemu-system-riscv64 not installed"
+        return
+    fi
+    timeout "$HOST_TIMEOUT" qemu-system-riscv64 -M virt -nographic -cpu rv64,h=false \
+        -kernel "$GUESTS/hwtest.elf" >"$TMP/hw-qemu.out" 2>&1 </dev/null
+    if [ "$(tr -d '\r' <"$TMP/hw-qemu.out" | grep '^hwtest: ')" = "$HWTEST_OUT" ]; then
+        pass hw-hwtest-qemu
+    else
+        fail hw-hwtest-qemu "QEMU's output differs: $(tr -d '\r' <"$TMP/hw-qemu.out" | tail -n 3)"
+    fi
+}
+
 test_hw() {
+    test_hw_qemu
     test_hw_info_csrs
     test_hw_hwtest
     test_hw_mmu
