@@ -389,6 +389,29 @@ START_TEST(test_mmio_state_from_vu)
 }
 END_TEST
 
+/*
+ * A load from GPA 0x100 (satp Bare: GVA = GPA; nothing is there): a load
+ * access fault (5), which hedeleg does not delegate: an exit. stval = the
+ * GVA, so hstatus.GVA = 1 (§8.6.2), but no guest-page fault: htval = 0.
+ */
+START_TEST(test_access_fault_state)
+{
+    static const uint32_t prog[] = {LD_A1_0_A0};
+
+    put_prog(prog, 1);
+    tvm->h.x[10] = 0x100;
+    ck_assert_int_eq(run(), EXIT_GUEST_TRAP);
+    ck_assert_uint_eq(tvm->exit.trap.cause, CAUSE_LOAD_ACCESS);
+    ck_assert_uint_eq(tvm->h.hs.scause, 5);
+    ck_assert_uint_eq(tvm->h.hs.stval, 0x100);
+    ck_assert_uint_eq(tvm->h.hs.sepc, CODE);
+    ck_assert(tvm->h.hs.hstatus & HSTATUS_GVA);
+    ck_assert_uint_eq(tvm->h.hs.htval, 0);
+    ck_assert_uint_eq(tvm->h.hs.htinst, 0);
+    ck_assert_uint_eq(tvm->h.delegated_traps, 0);
+}
+END_TEST
+
 /* The monitor's view: hstatus by number, and vsscratch (0x240) = the guest's sscratch. */
 START_TEST(test_peek_h_and_vs)
 {
@@ -476,6 +499,7 @@ static Suite *hw_suite(void)
     tcase_add_test(core, test_stimecmp_write_ends_entry);
     tcase_add_test(core, test_guest_page_fault_state);
     tcase_add_test(core, test_mmio_state_from_vu);
+    tcase_add_test(core, test_access_fault_state);
     tcase_add_test(core, test_peek_h_and_vs);
     tcase_add_test(core, test_s_csr_exits_under_trap);
     tcase_add_test(core, test_page_fault_exits_under_trap);
