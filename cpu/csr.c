@@ -185,7 +185,7 @@ static int counter_read(struct hart *h, unsigned csrno, uint64_t *out)
     if (idx == 0) {
         *out = csr_mcycle(h);
     } else if (idx == 1 && csrno == CSR_TIME) {
-        *out = hart_guest_time(h); /* V = 1: mtime + htimedelta (§8.2.7) */
+        *out = hart_guest_time(h); /* V = 1: mtime + htimedelta */
     } else if (idx == 2) {
         *out = csr_minstret(h);
     } else {

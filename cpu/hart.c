@@ -148,7 +148,8 @@ void hart_sync_clock(struct hart *h)
     h->insns_at_entry = h->insns;
 }
 
-/* With V = 1 the guest compares vstimecmp with mtime + htimedelta (§8.2.7). */
+/* With V = 1 the guest compares vstimecmp with mtime + htimedelta
+ * (Privileged 20211203, "Hypervisor Time Delta Register"). */
 uint64_t hart_stimecmp_deadline(const struct hart *h)
 {
     uint64_t delta = h->virt ? h->hs.htimedelta : 0;

@@ -10,9 +10,9 @@
  *         ARM: EL2, HCR_EL2 trap controls; RISC-V: HS-mode, VS/VU-mode,
  *         hedeleg/hideleg), VM Exit 的原因 (what still exits, and why).
  * Spec: Privileged 20211203, Chapter 8 "Hypervisor Extension": §8.2.1
- *       "Hypervisor Status Register (hstatus)", §8.2.2 "Hypervisor Trap
- *       Delegation Registers", §8.2.7 "Hypervisor Time Delta Register",
- *       §8.2.9 "Hypervisor Trap Value Register (htval)", §8.2.10 "htinst",
+ *       "Hypervisor Status Register (hstatus)", "Hypervisor Trap Delegation
+ *       Registers", "Hypervisor Time Delta Register", "Hypervisor Trap Value
+ *       Register (htval)", "Hypervisor Trap Instruction Register (htinst)",
  *       §8.6.1 "Trap Cause Codes" (virtual instruction), §8.6.2 "Trap Entry",
  *       §8.6.3 "Transformed Instruction or Pseudoinstruction for mtinst or
  *       htinst".
@@ -108,8 +108,8 @@ bool hw_exception_delegated(const struct hart *h, uint64_t cause)
 
 /*
  * csr_file holds VS interrupts as the guest sees them: S codes 1, 5, 9
- * (§8.2.3: vsip/vsie show VSSIP/VSTIP/VSEIP in the SSIP/STIP/SEIP places).
- * Their hip bits are one higher: 2, 6, 10.
+ * (§8.3, vsip and vsie: VSSIP/VSTIP/VSEIP show in the SSIP/STIP/SEIP
+ * places). Their hip bits are one higher: 2, 6, 10.
  */
 bool hw_irq_delegated(const struct hart *h, uint64_t irq)
 {
@@ -229,7 +229,7 @@ static void exit_as_trap(const struct hart *h, const struct vm_exit *e, uint64_t
         *out_cause = h->priv == PRV_S ? CAUSE_VIRTUAL_SUPERVISOR_ECALL : CAUSE_USER_ECALL;
         *out_tval = 0;
         break;
-    case EXIT_S2_FAULT: /* §8.5.1: a G-stage fault; htval = GPA >> 2 */
+    case EXIT_S2_FAULT: /* §8.5: a G-stage fault; htval = GPA >> 2 */
         *out_cause = guest_page_fault_cause(e->s2.acc);
         *out_tval = e->s2.gva;
         *out_gpa = e->s2.gpa;

@@ -327,7 +327,8 @@ enum hw_access hw_csr_access(const struct hart *h, unsigned csrno);
 void hw_trap_to_hs(struct hart *h, const struct vm_exit *e);
 /* csr_peek's fallback for H and vs* CSR numbers under --cpu hw; -1 if none. */
 int hw_csr_peek(struct hart *h, unsigned csrno, uint64_t *out);
-/* time as the guest reads it: mtime, plus htimedelta with V = 1 (§8.2.7). */
+/* time as the guest reads it: mtime, plus htimedelta with V = 1
+ * ("Hypervisor Time Delta Register"). */
 static inline uint64_t hart_guest_time(const struct hart *h)
 {
     return hart_time_now(h) + (h->virt ? h->hs.htimedelta : 0);

@@ -3,8 +3,8 @@
 # bad_input_saying helpers).
 # Course: 处理器虚拟化 / 陷入和模拟 vs. 硬件辅助虚拟化 (VT-x non-root mode):
 # the same S-mode kernel, the same output, and the exits that disappear.
-# Spec: Privileged 20211203, Chapter 8 "Hypervisor Extension" (§8.2.2
-# hedeleg/hideleg, §8.6.1 virtual instruction); RISC-V SBI v2.0 (legacy calls).
+# Spec: Privileged 20211203, Chapter 8 "Hypervisor Extension" (hedeleg and
+# hideleg, §8.6.1 virtual instruction); RISC-V SBI v2.0 (legacy calls).
 #
 # guests/hwtest.c on the VMM's (stand-in) SBI, worked instruction by
 # instruction from its source:
@@ -121,7 +121,8 @@ test_hw_info_csrs() {
         --monitor-script "$TMP/hw-csrs.script" >"$TMP/hw-csrs.out" 2>&1 </dev/null
     if ! grep -q '^hstatus    0x0000000200200180' "$TMP/hw-csrs.out"; then
         fail hw-info-csrs "no KVM hstatus in: $(head -c 300 "$TMP/hw-csrs.out")"
-    elif ! grep -q 'vsstatus' "$TMP/hw-csrs.out" || ! grep -q '^hgatp      0x90001' "$TMP/hw-csrs.out"; then
+    elif ! grep -q 'vsstatus' "$TMP/hw-csrs.out" ||
+        ! grep -q '^hgatp      0x90001' "$TMP/hw-csrs.out"; then
         fail hw-info-csrs "no vsstatus or hgatp 0x90001...: $(head -c 300 "$TMP/hw-csrs.out")"
     else
         pass hw-info-csrs

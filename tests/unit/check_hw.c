@@ -5,9 +5,10 @@
  * interrupts) and what exits, and the HS-mode state every exit leaves
  * (scause, stval, sepc, hstatus.SPV/SPVP/GVA, htval, htinst).
  * Course: 处理器虚拟化 / 硬件辅助虚拟化 (VT-x non-root mode, VM exit reasons).
- * Spec: Privileged 20211203, §8.2.1 hstatus, §8.2.2 hedeleg/hideleg, §8.2.7
- *       htimedelta, §8.2.9 htval, §8.2.10 htinst, §8.6.1 "Trap Cause Codes",
- *       §8.6.2 "Trap Entry", §8.6.3 (htinst may always be 0).
+ * Spec: Privileged 20211203, Chapter 8 "Hypervisor Extension": §8.2.1 hstatus,
+ *       "Hypervisor Trap Delegation Registers", "Hypervisor Time Delta
+ *       Register", htval, htinst, §8.6.1 "Trap Cause Codes", §8.6.2 "Trap
+ *       Entry", §8.6.3 (htinst may always be 0).
  * Expected values are worked by hand from the spec (see each comment).
  */
 #include <check.h>
@@ -269,9 +270,9 @@ START_TEST(test_mstatus_is_illegal_exit)
 END_TEST
 
 /*
- * VS time = mtime + htimedelta (§8.2.7). mtime here = skipped_ticks 5000 +
- * 0 retired / 10 = 5000; htimedelta = 1000: rdtime reads 6000. vstimecmp
- * 7000 is, in mtime, 7000 - 1000 = 6000.
+ * VS time = mtime + htimedelta ("Hypervisor Time Delta Register"). mtime
+ * here = skipped_ticks 5000 + 0 retired / 10 = 5000; htimedelta = 1000:
+ * rdtime reads 6000. vstimecmp 7000 is, in mtime, 7000 - 1000 = 6000.
  */
 START_TEST(test_time_plus_htimedelta)
 {
