@@ -120,7 +120,8 @@ static const char *priv_name(enum priv_level priv)
 static void cmd_info_registers(struct monitor *mon)
 {
     const struct hart *h = &vm_vcpu(mon->vm)->hart;
-    fprintf(mon->out, "pc  0x%016" PRIx64 "  privilege %s\n", h->pc, priv_name(h->priv));
+    fprintf(mon->out, "pc  0x%016" PRIx64 "  privilege %s%s\n", h->pc, h->virt ? "V" : "",
+            priv_name(h->priv)); /* --cpu hw: VS or VU */
     for (int reg = 0; reg < 32; reg++) {
         fprintf(mon->out, "x%-2d %-4s 0x%016" PRIx64 "%s", reg, gpr_names[reg], h->x[reg],
                 reg % 3 == 2 ? "\n" : "   ");
