@@ -28,11 +28,11 @@
 #include "cpu/internal.h"
 
 /*
- * KVM's choices (arch/riscv/kvm: KVM_HEDELEG_DEFAULT, KVM_HIDELEG_DEFAULT),
- * as this project's brief fixes them: misaligned fetch, breakpoint, ecall
- * from VU, fetch/load/store page faults go straight to the guest; so do the
- * three VS interrupts. (Newer kernels also delegate illegal instruction; we
- * keep it exiting, as the KVM of the lecture did.)
+ * KVM's choices (arch/riscv/kvm: KVM_HEDELEG_DEFAULT, KVM_HIDELEG_DEFAULT):
+ * misaligned fetch, breakpoint, ecall from VU, fetch/load/store page faults
+ * go straight to the guest; so do the three VS interrupts. (KVM since 2025
+ * also delegates illegal instructions; here they exit and are reflected, as
+ * KVM did before.)
  */
 #define HW_HEDELEG                                                                                 \
     ((1ull << CAUSE_MISALIGNED_FETCH) | (1ull << CAUSE_BREAKPOINT) | (1ull << CAUSE_USER_ECALL) |  \
@@ -46,7 +46,7 @@
 
 /* ---------------------------------------------------------------- start */
 
-/* Registers the VMM's SBI hands a kernel (SBI v2.0 §4 "boot"): a0 = hartid, a1 = FDT. */
+/* Registers the VMM's SBI hands a kernel, as OpenSBI and KVM do: a0 = hartid, a1 = FDT. */
 static void start_regs(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa)
 {
     h->pc = entry_gva;
@@ -59,8 +59,9 @@ static void start_regs(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa)
 void hart_start_s(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa)
 {
     start_regs(h, entry_gva, fdt_gpa);
-    /* every exception S-mode may take goes to S (no guest M-mode), except the
-     * S-mode ecall (9), which the VMM answers */
+    /* every exception S-mode may take goes to S (no guest M-mode): 0xb3ff
+     * is what §3.1.8 lets M delegate (0-9, 12, 13, 15), less the S-mode
+     * ecall (9), which the VMM answers */
     h->csr.medeleg = 0xb3ffull & ~(1ull << CAUSE_SUPERVISOR_ECALL);
     h->csr.mideleg = S_INTERRUPT_BITS;
     h->csr.mcounteren = ALL_COUNTERS;

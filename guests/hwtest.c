@@ -19,7 +19,7 @@
 #include "guests/lib/guest.h"
 
 #define UNMAPPED_GVA   0x40000000ull /* root[1] stays invalid: a page fault */
-#define TIMER_TICKS    1000ull       /* 100 us at 10 MHz */
+#define TIMER_TICKS    100000ull     /* 10 ms at 10 MHz (QEMU runs it in real time) */
 #define CAUSE_S_TIMER  (CAUSE_INTERRUPT | 5)
 #define ILLEGAL_CAUSE  2
 #define LOAD_PF_CAUSE  13
