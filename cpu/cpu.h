@@ -50,6 +50,7 @@ struct mmio_access {
     uint64_t data;        /* store data; the VMM fills it for a load */
     bool is_ram_watch;    /* a store that already went to RAM in a watched page */
     uint32_t atomic_insn; /* EXIT_PT_WRITE of an AMO or SC: the instruction (cpu_pt_atomic) */
+    uint32_t htinst;      /* --cpu hw: its transformed instruction (Privileged §8.6.3), or 0 */
 };
 
 struct vm_exit {

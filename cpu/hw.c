@@ -18,8 +18,9 @@
  *       htinst".
  * Simplified: no guest M-mode (the VMM's SBI answers the guest's ecalls); V
  *       does not drop to 0 while the VMM (C code) handles an exit, and HS-mode's
- *       own sstatus is not modelled; htinst is always 0 (allowed by §8.6.3 for
- *       every trap: the VMM decodes the instruction itself); no hvip
+ *       own sstatus is not modelled; htinst is the transformed instruction
+ *       only for a 32-bit load/store/AMO that exits as MMIO or pt_write, 0
+ *       for every other trap (allowed by §8.6.3); no hvip
  *       injection, no AIA (hgeie/hgeip, VGEIN) and no hypervisor
  *       load/store instructions; hfence.* decode as illegal instructions.
  */
@@ -216,6 +217,41 @@ static uint64_t guest_page_fault_cause(enum access_type acc)
                                 : CAUSE_STORE_GUEST_PAGE_FAULT;
 }
 
+#define OPCODE_LOAD     0x03
+#define OPCODE_LOAD_FP  0x07
+#define OPCODE_STORE    0x23
+#define OPCODE_STORE_FP 0x27
+#define OPCODE_AMO      0x2f
+#define RS1_FIELD       (0x1fu << 15)
+
+/*
+ *   load:   imm[11:0] rs1 funct3 rd opcode    ->  0 | offset | funct3 rd opcode
+ *   store:  imm[11:5] rs2 rs1 funct3 imm[4:0] opcode
+ *                                            ->  0 rs2 offset funct3 0 opcode
+ *   AMO:    the instruction with rs1 = offset
+ * Bit 1 stays 1: the trapping instruction was 32 bits long.
+ */
+uint32_t hw_transformed_insn(uint32_t raw, uint64_t addr_offset)
+{
+    uint32_t offset = (uint32_t)addr_offset << 15;
+
+    if ((raw & 3) != 3 || addr_offset > 31) {
+        return 0;
+    }
+    switch (raw & 0x7f) {
+    case OPCODE_LOAD:
+    case OPCODE_LOAD_FP:
+        return (raw & 0x00007fffu) | offset;
+    case OPCODE_STORE:
+    case OPCODE_STORE_FP:
+        return (raw & 0x01f0707fu) | offset;
+    case OPCODE_AMO:
+        return (raw & ~RS1_FIELD) | offset;
+    default:
+        return 0;
+    }
+}
+
 /* The cause, stval and GPA (htval << 2) of the trap to HS an exit stands for. */
 static void exit_as_trap(const struct hart *h, const struct vm_exit *e, uint64_t *out_cause,
                          uint64_t *out_tval, gpa_t *out_gpa)
@@ -252,7 +288,7 @@ static void exit_as_trap(const struct hart *h, const struct vm_exit *e, uint64_t
  * §8.6.2 "Trap Entry", a trap from V = 1 into HS-mode: scause, stval and
  * sepc (HS's own), hstatus.SPV = 1 (V was 1), SPVP = the guest's privilege,
  * GVA = 1 when stval holds a guest virtual address, htval = GPA >> 2 for a
- * guest-page fault and 0 otherwise, htinst = 0 (§8.6.3 allows 0 always).
+ * guest-page fault and 0 otherwise, htinst (below).
  */
 void hw_trap_to_hs(struct hart *h, const struct vm_exit *e)
 {
@@ -273,7 +309,13 @@ void hw_trap_to_hs(struct hart *h, const struct vm_exit *e)
     h->hs.stval = tval;
     h->hs.sepc = h->pc;
     h->hs.htval = gpa >> 2;
+    /* §8.6.3: 0 is always allowed. A device access is always the
+     * instruction's own (explicit) access: it gets the transformed
+     * instruction. An S2 fault may be a VS-stage walk's PTE read: 0. */
     h->hs.htinst = 0;
+    if (e->reason == EXIT_MMIO || e->reason == EXIT_PT_WRITE) {
+        h->hs.htinst = e->mmio.htinst;
+    }
 }
 
 /* ------------------------------------------------------------- debugger */

@@ -323,6 +323,13 @@ bool hw_take_pending_irq(struct hart *h);
 /* What a CSR access with V = 1 does (Privileged §8.6.1). */
 enum hw_access { HW_INLINE, HW_ILLEGAL, HW_VIRTUAL };
 enum hw_access hw_csr_access(const struct hart *h, unsigned csrno);
+/*
+ * Privileged §8.6.3: the transformed form of the 32-bit load, store or AMO
+ * `raw` whose access faulted addr_offset bytes past its address (imm
+ * fields cleared, rs1 = the offset); 0 for anything else (compressed ones
+ * included: 0 is always allowed).
+ */
+uint32_t hw_transformed_insn(uint32_t raw, uint64_t addr_offset);
 /* An exit is a trap taken to HS: write scause, stval, sepc, hstatus, htval, htinst. */
 void hw_trap_to_hs(struct hart *h, const struct vm_exit *e);
 /* csr_peek's fallback for H and vs* CSR numbers under --cpu hw; -1 if none. */

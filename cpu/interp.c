@@ -205,6 +205,10 @@ static int run_stopped(struct hart *h, const struct insn *in, int reason)
 {
     if (reason == EXIT_MMIO || reason == EXIT_PT_WRITE) {
         h->mmio_insn_len = in->len;
+        if (h->virt) { /* --cpu hw: htinst for the VMM (the load has not written rd) */
+            gva_t gva = h->x[in->rs1 & 31] + (uint64_t)in->imm;
+            h->exit->mmio.htinst = hw_transformed_insn(in->raw, h->exit->mmio.gva - gva);
+        }
     }
     return reason;
 }

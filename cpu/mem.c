@@ -85,6 +85,7 @@ static int mem_access_exit(struct hart *h, enum exit_reason reason, gva_t gva, g
     h->exit->mmio.data = is_write ? data & mem_size_mask(size) : 0;
     h->exit->mmio.is_ram_watch = false;
     h->exit->mmio.atomic_insn = 0;
+    h->exit->mmio.htinst = 0; /* --cpu hw: the loop fills it in (hw_transformed_insn) */
     return (int)reason;
 }
 
@@ -124,6 +125,7 @@ static void mem_watch_written(struct hart *h, gva_t gva, gpa_t gpa, unsigned siz
     h->exit_after.mmio.is_write = true;
     h->exit_after.mmio.data = val & mem_size_mask(size);
     h->exit_after.mmio.is_ram_watch = true;
+    h->exit_after.mmio.htinst = 0; /* retired already: no trapping instruction */
     h->exit_after_pending = true;
 }
 

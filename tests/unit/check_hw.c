@@ -26,6 +26,7 @@
 #define HANDLER  0x80002000ull /* the guest's stvec: an ecall (hypercall) there */
 #define PT_ROOT  0x80100000ull
 #define HOLE_GVA 0x40000000ull /* root[1] stays 0: any access page-faults */
+#define DEV_GPA  0x10000000ull /* a device window (MMIO) */
 
 /* Encodings: Zicsr = csr[31:20] rs1[19:15] funct3[14:12] rd[11:7] 0x73. */
 #define CSRW_SSCRATCH_T0 0x14029073u /* 0x140<<20 | 5<<15 | 1<<12 | 0<<7 | 0x73 */
@@ -37,6 +38,9 @@
 #define LD_A1_0_A0       0x00053583u /* imm 0 | 10<<15 | 3<<12 | 11<<7 | 0x03 */
 #define CSRW_STIMECMP_T0 0x14d29073u /* 0x14d<<20 | 5<<15 | 1<<12 | 0<<7 | 0x73 */
 #define J_SELF           0x0000006fu /* jal x0, 0 */
+#define LD_A1_8_A0       0x00853583u /* 8<<20 | 10<<15 | 3<<12 | 11<<7 | 0x03 */
+#define SD_A1_16_A0      0x00b53823u /* 0<<25 | 11<<20 | 10<<15 | 3<<12 | 16<<7 | 0x23 */
+#define AMOSWAP_D_A0_A1  0x08b6352fu /* 1<<27 | 11<<20 | 12<<15 | 3<<12 | 10<<7 | 0x2f */
 #define ECALL            0x00000073u
 #define SRET             0x10200073u
 #define WFI              0x10500073u
@@ -69,6 +73,7 @@ static void tvm_setup_model(bool is_hw)
     ck_assert_ptr_nonnull(tvm->gm);
     tvm->mmu = mmu_create(tvm->gm, &tvm->h.csr.pmp, &cfg);
     ck_assert_ptr_nonnull(tvm->mmu);
+    ck_assert_int_eq(gmem_add_mmio(tvm->gm, DEV_GPA, 0x1000), 0);
     ck_assert_int_eq(hart_attach(&tvm->h, tvm->mmu, tvm->gm, &tvm->clock), 0);
     hart_reset(&tvm->h, 0, RAM_BASE);
     if (is_hw) {
@@ -413,6 +418,34 @@ START_TEST(test_access_fault_state)
 }
 END_TEST
 
+/*
+ * A device load and store (satp Bare): MMIO exits, traps to HS as load/store
+ * guest-page faults with htval = GPA >> 2 and htinst = the transformed
+ * instruction (§8.6.3: imm fields cleared, rs1 = the address offset, 0 here):
+ *   ld a1, 8(a0)  0x00853583 -> 0x00003583 (funct3 3, rd 11, opcode 0x03)
+ *   sd a1, 16(a0) 0x00b53823 -> 0x00b03023 (rs2 11, funct3 3, opcode 0x23)
+ * GPA 0x1000_0008 >> 2 = 0x400_0002; 0x1000_0010 >> 2 = 0x400_0004.
+ */
+START_TEST(test_mmio_htinst)
+{
+    static const uint32_t prog[] = {LD_A1_8_A0, SD_A1_16_A0};
+
+    put_prog(prog, 2);
+    tvm->h.x[10] = DEV_GPA;
+    ck_assert_int_eq(run(), EXIT_MMIO);
+    ck_assert_uint_eq(tvm->h.hs.scause, 21);
+    ck_assert_uint_eq(tvm->h.hs.stval, 0x10000008);
+    ck_assert_uint_eq(tvm->h.hs.htval, 0x4000002);
+    ck_assert_uint_eq(tvm->h.hs.htinst, 0x00003583);
+    tvm->exit.mmio.data = 0;
+    cpu_complete_mmio(&tvm->h, &tvm->exit.mmio);
+    ck_assert_int_eq(run(), EXIT_MMIO);
+    ck_assert_uint_eq(tvm->h.hs.scause, 23);
+    ck_assert_uint_eq(tvm->h.hs.htval, 0x4000004);
+    ck_assert_uint_eq(tvm->h.hs.htinst, 0x00b03023);
+}
+END_TEST
+
 /* The monitor's view: hstatus by number, and vsscratch (0x240) = the guest's sscratch. */
 START_TEST(test_peek_h_and_vs)
 {
@@ -470,6 +503,21 @@ START_TEST(test_fault_storm_returns)
 }
 END_TEST
 
+/*
+ * §8.6.3 for what is not a plain 32-bit load/store: an AMO keeps every field
+ * but rs1 (= the offset: 4 -> 0x08b6352f becomes 0x08b2352f); a compressed
+ * instruction, an offset that does not fit rs1, or a non-memory instruction
+ * give 0.
+ */
+START_TEST(test_transformed_insn_edges)
+{
+    ck_assert_uint_eq(hw_transformed_insn(AMOSWAP_D_A0_A1, 4), 0x08b2352f);
+    ck_assert_uint_eq(hw_transformed_insn(0x6502, 0), 0); /* c.ldsp a0, 0(sp) */
+    ck_assert_uint_eq(hw_transformed_insn(LD_A1_8_A0, 32), 0);
+    ck_assert_uint_eq(hw_transformed_insn(ECALL, 0), 0);
+}
+END_TEST
+
 /* No H CSR on a trap-model hart: the monitor finds nothing. */
 START_TEST(test_no_h_csrs_under_trap)
 {
@@ -501,6 +549,7 @@ static Suite *hw_suite(void)
     tcase_add_test(core, test_guest_page_fault_state);
     tcase_add_test(core, test_mmio_state_from_vu);
     tcase_add_test(core, test_access_fault_state);
+    tcase_add_test(core, test_mmio_htinst);
     tcase_add_test(core, test_peek_h_and_vs);
     tcase_add_test(core, test_s_csr_exits_under_trap);
     tcase_add_test(core, test_page_fault_exits_under_trap);
@@ -511,6 +560,7 @@ static Suite *hw_suite(void)
     tcase_add_test(bad, test_counter_gates);
     tcase_add_test(bad, test_fault_storm_returns);
     tcase_add_test(bad, test_no_h_csrs_under_trap);
+    tcase_add_test(bad, test_transformed_insn_edges);
     suite_add_tcase(s, bad);
     return s;
 }
