@@ -34,6 +34,15 @@ ISOLATE_VARIANTS := isolate-a isolate-b
 GUEST_VARIANTS += $(ISOLATE_VARIANTS)
 # guests/badpt.c: malformed page tables under Sv39 and Sv48 in one run (tests/guests/badpt.sh)
 GUEST_NAMES += badpt
+# guests/sbitest.c: S-mode payloads for the VMM's SBI (--bios vmm, tests/guests/sbi.sh), linked
+# at 0x8020_0000 and entered at _start_s (guests/lib/crt0-s.S): no M-mode code at all
+SMODE_GUESTS := sbitest sbitest-calls
+GUEST_NAMES += sbitest
+GUEST_VARIANTS += sbitest-calls
+# guests/uartirq.c: UART input by interrupt through the PLIC, M-mode and S-mode (-DSMODE)
+# (tests/guests/plic.sh)
+GUEST_NAMES += uartirq
+GUEST_VARIANTS += uartirq-s
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
@@ -115,6 +124,22 @@ $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(ISOLATE_VARIANTS)): $(GUEST_BUILD)/obj/iso
 $(GUEST_BUILD)/obj/paging-pv-isolate.o: guests/paging-pv.c | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DISOLATION_PROBE -c -o $@ $<
+
+# the SBI-only build: no trap handler, no interrupts, so no CSR access (tests/guests/sbi.sh)
+$(GUEST_BUILD)/obj/sbitest-calls.o: guests/sbitest.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DCALLS_ONLY -c -o $@ $<
+
+# S-mode payloads: virt.ld's layout moved up to RAM + 2 MiB, entry _start_s
+$(patsubst %,$(GUEST_BUILD)/%.elf,$(SMODE_GUESTS)): $(GUEST_BUILD)/%.elf: \
+        $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld
+	@echo "  GUEST   $*.elf (S-mode)"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -Wl,-Ttext=0x80200000 -Wl,-e,_start_s \
+	    -o $@ $< -Wl,-u,_start_s $(GUEST_LIB) -lgcc
+
+$(GUEST_BUILD)/obj/uartirq-s.o: guests/uartirq.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DSMODE -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

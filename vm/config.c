@@ -118,6 +118,7 @@ bool vm_config_option_takes_value(const char *arg, size_t name_len)
 void vm_config_usage(FILE *out)
 {
     fputs("usage: vmlab [options] IMAGE\n"
+          "       vmlab [options] [--bios vmm] --kernel FILE\n"
           "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
           "       vmlab [options] --vm IMAGE[,m=SIZE][,kernel=F] --vm IMAGE2[,...] ...\n"
           "       vmlab compare IMAGE --mmu A,B,... [...]   (see vmlab compare --help)\n"
@@ -126,7 +127,10 @@ void vm_config_usage(FILE *out)
           "\n"
           "Boot:\n"
           "  --bios none|FILE     firmware at 0x80000000 in M-mode (none: IMAGE/--kernel is it)\n"
-          "  --kernel FILE        payload (with --bios FILE: at 0x80200000 or its ELF addresses)\n"
+          "  --bios vmm           the VMM is the SBI firmware (the default with only --kernel):\n"
+          "                       the kernel starts in S-mode, its SBI calls are hypercalls\n"
+          "  --kernel FILE        payload at 0x80200000 (raw) or its ELF addresses; with\n"
+          "                       --bios vmm an S-mode kernel (ELF entry >= 0x80200000)\n"
           "  --initrd FILE        initial ramdisk, announced in /chosen\n"
           "  --append ARGS        kernel command line (/chosen bootargs)\n"
           "  -m, --memory SIZE    guest RAM, e.g. 128M, 1G (default 128M; 8M..64G, 2M steps)\n"
@@ -574,13 +578,18 @@ static int check_boot_choice(struct vm_config *cfg)
         fprintf(stderr, "vmlab: give the guest either as IMAGE or as --kernel, not both\n");
         return -1;
     }
-    if (cfg->bios && strcmp(cfg->bios, "vmm") == 0) {
-        return not_yet("--bios vmm (the VMM's own SBI)");
-    }
     if (!cfg->bios && cfg->kernel) {
-        fprintf(stderr, "vmlab: --kernel without --bios asks for the VMM's SBI, which this "
-                        "version does not have; add --bios none to run it in M-mode\n");
-        return -1;
+        cfg->bios = "vmm"; /* DESIGN.md "Boot": only --kernel means the VMM's SBI */
+    }
+    if (cfg->bios && strcmp(cfg->bios, "vmm") == 0) {
+        if (cfg->image) {
+            cfg->kernel = cfg->image, cfg->image = NULL; /* --bios vmm IMAGE: IMAGE is the kernel */
+        }
+        if (!cfg->kernel) {
+            fprintf(stderr, "vmlab: --bios vmm needs an S-mode kernel: give --kernel FILE\n");
+            return -1;
+        }
+        return 0;
     }
     if (cfg->bios && strcmp(cfg->bios, "none") == 0) {
         if (!cfg->image && !cfg->kernel) {

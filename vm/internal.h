@@ -10,6 +10,7 @@
 #include "vm/vm.h"
 
 struct clint;
+struct plic;
 struct htif;
 struct console;
 
@@ -42,6 +43,7 @@ struct vm {
     struct uart *uart;
     struct syscon syscon;
     struct clint *clint;
+    struct plic *plic; /* device interrupts: the UART's line is source 10 */
     struct htif *htif; /* NULL unless the ELF has a tohost symbol */
     struct console *console;
     struct vclock clock;
@@ -82,7 +84,8 @@ struct vm {
     struct shadow *shadow; /* --mmu shadow: the VMM's shadow MMU (vm/shadow.c) */
     uint64_t s2_maps;      /* stage-2 leaves the VMM wrote */
 
-    struct vm_pv *pv; /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
+    struct vm_pv *pv;   /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
+    struct vm_sbi *sbi; /* --bios vmm: the VMM's SBI and its sbi.* counters (vm/sbi.c) */
 };
 
 /* --mmu shadow (vm/shadow.c): create it; its two exits; follow satp; forget all on reset. */
@@ -136,8 +139,9 @@ void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const st
 void vm_reset(struct vm *vm);
 
 /*
- * vm/hypercall.c: EXIT_HYPERCALL (an S-mode ecall under --mmu direct): the
- * paravirtual page-table calls (vm/pv_abi.h); any other extension answers
+ * vm/hypercall.c: EXIT_HYPERCALL (an S-mode ecall under --mmu direct or
+ * --bios vmm): the paravirtual page-table calls (vm/pv_abi.h); any other
+ * extension goes to the VMM's SBI (vm/sbi.c) under --bios vmm, else answers
  * SBI_ERR_NOT_SUPPORTED. The ecall retires with a0 = error, a1 = value.
  */
 void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
@@ -154,5 +158,28 @@ void vm_pv_reset(struct vm *vm); /* a reboot: every table unpinned */
 void vm_pv_destroy(struct vm *vm);
 /* pv.mmu_updates, pv.pins, pv.unpins, pv.refused, direct.foreign_frames (for vm/stats.c). */
 void vm_pv_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/*
+ * vm/sbi.c: the VMM as the guest's SBI firmware (--bios vmm, the default with
+ * only --kernel). vm_config_wants_sbi: does this config ask for it?
+ * vm_sbi_create: when it does, the payload starts in S-mode (vm_sbi_boot_hart,
+ * also after every reset) and S-mode ecalls exit as hypercalls. 0 or -1.
+ * vm_sbi_call: answer the SBI call in a7/a6/a0..a5 and retire the ecall
+ * (a0 = error, a1 = value), unless the call reset or moved the hart.
+ */
+bool vm_config_wants_sbi(const struct vm_config *cfg);
+int vm_sbi_create(struct vm *vm);
+void vm_sbi_boot_hart(struct vm *vm);
+void vm_sbi_call(struct vm *vm, struct vcpu *vcpu);
+void vm_sbi_destroy(struct vm *vm);
+/* sbi.calls, sbi.<extension>, sbi.unknown, sbi.console_bytes (all 0 without --bios vmm). */
+void vm_sbi_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/*
+ * vm/run.c: wait as wfi does: return at once when an interrupt is pending
+ * (mip & mie), else let virtual time jump to the next armed timer; with
+ * none armed, stop the VM (nothing could wake it).
+ */
+void vm_vcpu_wait_for_interrupt(struct vm *vm, struct vcpu *vcpu);
 
 #endif

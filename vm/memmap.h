@@ -8,7 +8,7 @@
  *   0x0000_1000 - 0x0000_1fff   boot ROM (reset vector)
  *   0x0010_0000 - 0x0010_0fff   test/syscon (poweroff, reboot)
  *   0x0200_0000 - 0x0200_ffff   CLINT (msip, mtimecmp, mtime)
- *   0x0c00_0000 - 0x0fff_ffff   PLIC (a later issue)
+ *   0x0c00_0000 - 0x0fff_ffff   PLIC (sources 1..95; 2 contexts per hart)
  *   0x1000_0000 - 0x1000_00ff   UART 16550A                       10
  *   0x1000_1000 + n*0x1000      virtio-mmio slot n, n = 0..7       1+n
  *   0x8000_0000 - ...           RAM (-m, default 128 MiB)

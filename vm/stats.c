@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irq/irq.h"
+
 #define COST_INSN       1
 #define COST_PTE_ACCESS 30
 #define COST_EXIT       1000
@@ -50,6 +52,19 @@ static void vm_stats_shadow(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "shadow.spte_writes", ss->spte_writes);
     fn(ctx, "shadow.guest_ad_writes", ss->guest_ad_writes);
     fn(ctx, "shadow.frames", ss->frames);
+}
+
+/*
+ * The PLIC's counters: lines raised, claims that delivered a source, and
+ * register accesses - under --irq emulated each one is an MMIO exit, which
+ * is where that delivery model's cost shows (exits.mmio, cycles.modeled).
+ */
+static void vm_stats_irq(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    const struct plic_stats *ps = plic_stats(vm->plic);
+    fn(ctx, "irq.raised", ps->raised);
+    fn(ctx, "irq.delivered", ps->delivered);
+    fn(ctx, "irq.delivery_exits", ps->accesses);
 }
 
 static uint64_t cycles_modeled(const struct vm *vm)
@@ -93,7 +108,9 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "s2.table_frames", vm->s2 ? s2_table_frames(vm->s2) : 0);
     fn(ctx, "mem.ram_frames", gmem_ram_frames(vm->gmem));
     vm_stats_shadow(vm, fn, ctx);
-    vm_pv_stats_foreach(vm, fn, ctx); /* --mmu direct: pv.*, direct.foreign_frames */
+    vm_pv_stats_foreach(vm, fn, ctx);  /* --mmu direct: pv.*, direct.foreign_frames */
+    vm_sbi_stats_foreach(vm, fn, ctx); /* --bios vmm: sbi.* */
+    vm_stats_irq(vm, fn, ctx);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

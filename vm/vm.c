@@ -5,7 +5,9 @@
  *
  * Order of construction: host memory, the guest-physical map (RAM, boot ROM,
  * device windows), the devices on the MMIO bus, the images, the device tree,
- * the boot ROM's jump, the vCPU. A snapshot of RAM and ROM is taken last so
+ * the boot ROM's jump, the vCPU (with --bios vmm the VMM then sets it up in
+ * S-mode at the payload, as kvmtool does: no boot ROM code runs). A snapshot
+ * of RAM and ROM is taken last so
  * a reboot can restore every image (DESIGN.md "Reset"). Host memory and the
  * TLB are the host's (vm/host.c): several VMs take their frames from one
  * region and their vCPUs share one physical CPU's TLB, VMID-tagged.
@@ -42,11 +44,12 @@ static int vm_add_devices(struct vm *vm)
 {
     vm->uart = uart_create(vm->out);
     vm->clint = clint_create(1, vclock_now, vm);
+    vm->plic = plic_create(1);
     vm->bus = mmio_bus_create();
     if (vm->clint) {
         clint_set_time_writer(vm->clint, vclock_set);
     }
-    if (!vm->uart || !vm->clint || !vm->bus) {
+    if (!vm->uart || !vm->clint || !vm->plic || !vm->bus) {
         fprintf(stderr, "vmlab: out of host memory creating devices\n");
         return -1;
     }
@@ -54,11 +57,32 @@ static int vm_add_devices(struct vm *vm)
                      &vm->syscon) ||
         mmio_bus_add(vm->bus, "clint", MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE, &clint_ops,
                      vm->clint) ||
+        mmio_bus_add(vm->bus, "plic", MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE, &plic_ops, vm->plic) ||
         mmio_bus_add(vm->bus, "uart0", MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE, &uart_ops, vm->uart) ||
         gmem_add_mmio(vm->gmem, MEMMAP_TEST_BASE, MEMMAP_TEST_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE)) {
         fprintf(stderr, "vmlab: internal error: device windows overlap\n");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * --bios vmm: the payload is the S-mode kernel, at RAM + 2 MiB (raw) or its
+ * ELF addresses. An ELF entered below RAM + 2 MiB is firmware linked for
+ * M-mode at RAM's start (its first csrr of an M-mode CSR would fault): refused.
+ */
+static int vm_check_sbi_payload(const struct vm *vm, const struct loaded_image *image)
+{
+    if (vm_config_wants_sbi(&vm->cfg) && image->is_elf &&
+        image->entry < MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET) {
+        fprintf(stderr,
+                "vmlab: %s: entry 0x%" PRIx64 " is below 0x%llx, where M-mode firmware "
+                "lives: with --bios vmm (the default for --kernel) the image must be an S-mode "
+                "kernel; run M-mode code as `vmlab IMAGE` or --bios FILE\n",
+                vm->cfg.kernel, image->entry, MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET);
         return -1;
     }
     return 0;
@@ -70,19 +94,21 @@ static int vm_load_images(struct vm *vm)
     struct loaded_image image;
     char err[256];
     const struct vm_config *cfg = &vm->cfg;
-    const char *first = cfg->bios ? cfg->bios : cfg->image;
+    bool is_sbi = vm_config_wants_sbi(cfg);
+    const char *first = is_sbi ? cfg->kernel : cfg->bios ? cfg->bios : cfg->image;
+    gpa_t raw_gpa = MEMMAP_RAM_BASE + (is_sbi ? MEMMAP_KERNEL_OFFSET : 0);
 
     if (gmem_add_rom(vm->gmem, MEMMAP_BOOTROM_BASE, MEMMAP_BOOTROM_SIZE) != 0) {
         fprintf(stderr, "vmlab: internal error: cannot place the boot ROM\n");
         return -1;
     }
 
-    if (loader_load(vm->gmem, first, MEMMAP_RAM_BASE, &image, err, sizeof(err)) != 0) {
+    if (loader_load(vm->gmem, first, raw_gpa, &image, err, sizeof(err)) != 0) {
         fprintf(stderr, "vmlab: %s\n", err);
         return -1;
     }
-    if (vm_pv_check_image(vm, first, &image) != 0) {
-        return -1; /* --mmu direct runs paravirtual guests only, and they only there */
+    if (vm_pv_check_image(vm, first, &image) != 0 || vm_check_sbi_payload(vm, &image) != 0) {
+        return -1; /* PV guests only under --mmu direct; S-mode kernels only under --bios vmm */
     }
     vm->entry_pc = image.entry;
     if (image.has_tohost) {
@@ -95,7 +121,7 @@ static int vm_load_images(struct vm *vm)
             return -1;
         }
     }
-    if (cfg->bios && cfg->kernel) {
+    if (cfg->bios && cfg->kernel && !is_sbi) {
         struct loaded_image payload;
         if (loader_load(vm->gmem, cfg->kernel, MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET, &payload,
                         err, sizeof(err)) != 0) {
@@ -227,8 +253,8 @@ struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned in
         goto fail;
     }
     if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
-        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) || vm_shadow_create(vm) ||
-        vm_open_outputs(vm)) {
+        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) || vm_sbi_create(vm) ||
+        vm_shadow_create(vm) || vm_open_outputs(vm)) {
         goto fail;
     }
     if (gmem_snapshot(vm->gmem) != 0) {
@@ -264,7 +290,11 @@ void vm_reset(struct vm *vm)
     vm_pv_reset(vm);
     vm_shadow_reset(vm);
     hart_reset(h, 0, MEMMAP_BOOTROM_BASE); /* also drops decoded code and the TLB */
+    if (vm->sbi) {
+        vm_sbi_boot_hart(vm); /* --bios vmm: no boot ROM, the payload again in S-mode */
+    }
     clint_reset(vm->clint);
+    plic_reset(vm->plic);
     uart_reset(vm->uart);
     vm->syscon.request = SYSCON_NONE;
 }
@@ -281,8 +311,10 @@ void vm_destroy(struct vm *vm)
     }
     s2_table_destroy(vm->s2);
     vm_pv_destroy(vm);
+    vm_sbi_destroy(vm);
     htif_destroy(vm->htif);
     clint_destroy(vm->clint);
+    plic_destroy(vm->plic);
     uart_destroy(vm->uart);
     if (vm->out && vm->out != stdout) {
         fclose(vm->out); /* writes out a last line without its newline */

@@ -879,6 +879,11 @@ fi
 # bad page tables under every --mmu: tests/guests/badpt.sh
 # shellcheck source=tests/guests/badpt.sh
 . "$HERE/badpt.sh"
+# shellcheck source=tests/guests/sbi.sh
+. "$HERE/sbi.sh" # the VMM's SBI (--bios vmm)
+# the PLIC and the UART's interrupt: tests/guests/plic.sh
+# shellcheck source=tests/guests/plic.sh
+. "$HERE/plic.sh"
 
 test_hello
 test_hello_mmio
@@ -915,6 +920,8 @@ if [ "$QUICK" != 1 ]; then
     test_shadow # --mmu shadow (tests/guests/shadow.sh)
     test_uboot # OpenSBI and U-Boot to the prompt (tests/guests/uboot.sh)
     test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
+    test_sbi   # the VMM's SBI, --bios vmm (tests/guests/sbi.sh)
+    test_plic # UART input by interrupt through the PLIC (tests/guests/plic.sh)
 fi
 
 echo "$passed passed, $failed failed"
