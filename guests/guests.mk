@@ -43,6 +43,9 @@ GUEST_VARIANTS += sbitest-calls
 # (tests/guests/plic.sh)
 GUEST_NAMES += uartirq
 GUEST_VARIANTS += uartirq-s
+# guests/eblktest.c: a driver for vmlab's emulated block controller (--io emulated, docs/eblk.md;
+# tests/guests/eblk.sh)
+GUEST_NAMES += eblktest
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20

@@ -270,6 +270,19 @@ static void node_test(struct dt *dt)
     dt_end(dt);
 }
 
+/* vmlab's own block controller (--io emulated): no standard binding, our compatible. */
+static void node_eblk(struct dt *dt)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "eblk@%llx", (unsigned long long)MEMMAP_EBLK_BASE);
+    dt_begin(dt, name);
+    dt_u32(dt, "interrupts", MEMMAP_EBLK_IRQ);
+    dt_u32(dt, "interrupt-parent", dt->plic_phandle);
+    dt_reg64(dt, MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE);
+    dt_str(dt, "compatible", "vmlab,eblk");
+    dt_end(dt);
+}
+
 static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
 {
     dt_begin(dt, "soc");
@@ -281,6 +294,9 @@ static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
     node_plic(dt, cfg); /* before the devices: they name it as interrupt-parent */
     node_serial(dt);
     node_test(dt);
+    if (cfg->has_eblk) {
+        node_eblk(dt);
+    }
     dt_end(dt);
 }
 

@@ -13,6 +13,7 @@ struct clint;
 struct plic;
 struct htif;
 struct console;
+struct eblk;
 
 /*
  * The host: what the VMs share. Host memory (every VM's RAM, ROM and tables
@@ -83,6 +84,10 @@ struct vm {
     struct s2_table *s2;   /* --mmu nested: the VM's stage-2 table (vm/stage2.c) */
     struct shadow *shadow; /* --mmu shadow: the VMM's shadow MMU (vm/shadow.c) */
     uint64_t s2_maps;      /* stage-2 leaves the VMM wrote */
+
+    struct disk *disks[VM_DISK_MAX]; /* --disk, opened at creation, in order */
+    unsigned ndisks;
+    struct eblk *eblk; /* --io emulated with a --disk: the controller of disks[0] */
 
     struct vm_pv *pv;   /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
     struct vm_sbi *sbi; /* --bios vmm: the VMM's SBI and its sbi.* counters (vm/sbi.c) */

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/eblk.h"
 #include "irq/irq.h"
 
 #define COST_INSN       1
@@ -65,6 +66,22 @@ static void vm_stats_irq(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "irq.raised", ps->raised);
     fn(ctx, "irq.delivered", ps->delivered);
     fn(ctx, "irq.delivery_exits", ps->accesses);
+}
+
+/*
+ * --io emulated's controller (all 0 without it, so every run has the same
+ * names): io.eblk.exits counts its register accesses, each one an MMIO exit
+ * (also in exits.mmio) - the per-request cost of device emulation.
+ */
+static void vm_stats_eblk(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    static const struct eblk_stats none;
+    const struct eblk_stats *es = vm->eblk ? eblk_stats(vm->eblk) : &none;
+    fn(ctx, "io.eblk.requests", es->requests);
+    fn(ctx, "io.eblk.bytes", es->bytes);
+    fn(ctx, "io.eblk.exits", es->exits);
+    fn(ctx, "io.eblk.interrupts", es->interrupts);
+    fn(ctx, "io.eblk.errors", es->errors);
 }
 
 static uint64_t cycles_modeled(const struct vm *vm)
@@ -111,6 +128,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     vm_pv_stats_foreach(vm, fn, ctx);  /* --mmu direct: pv.*, direct.foreign_frames */
     vm_sbi_stats_foreach(vm, fn, ctx); /* --bios vmm: sbi.* */
     vm_stats_irq(vm, fn, ctx);
+    vm_stats_eblk(vm, fn, ctx);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

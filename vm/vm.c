@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/eblk.h"
 #include "io/htif.h"
 #include "irq/irq.h"
 #include "vm/bootrom.h"
@@ -66,6 +67,39 @@ static int vm_add_devices(struct vm *vm)
         fprintf(stderr, "vmlab: internal error: device windows overlap\n");
         return -1;
     }
+    return 0;
+}
+
+/* The controller's interrupt line is PLIC source MEMMAP_EBLK_IRQ. */
+static void vm_eblk_irq(void *ctx, bool level)
+{
+    struct vm *vm = ctx;
+    plic_set_line(vm->plic, MEMMAP_EBLK_IRQ, level);
+}
+
+/*
+ * --io emulated: the first --disk goes on vmlab's own controller (io/eblk.c).
+ * No unmodified guest has a driver for it, so say so once at start.
+ */
+static int vm_add_eblk(struct vm *vm)
+{
+    if (vm->cfg.io_mode != IO_EMULATED || vm->ndisks == 0) {
+        return 0;
+    }
+    vm->eblk = eblk_create(vm->disks[0], vm->gmem, vm_eblk_irq, vm);
+    if (!vm->eblk) {
+        fprintf(stderr, "vmlab: out of host memory creating the block controller\n");
+        return -1;
+    }
+    if (mmio_bus_add(vm->bus, "eblk", MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE, &eblk_ops, vm->eblk) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE)) {
+        fprintf(stderr, "vmlab: internal error: device windows overlap\n");
+        return -1;
+    }
+    fprintf(stderr,
+            "vmlab: --io emulated: the disk is on vmlab's own block controller at 0x%llx; "
+            "only guests with its driver (guests/) can use it\n",
+            (unsigned long long)MEMMAP_EBLK_BASE);
     return 0;
 }
 
@@ -146,6 +180,7 @@ static int vm_place_fdt(struct vm *vm)
         .ram_base = MEMMAP_RAM_BASE,
         .ram_size = vm->cfg.ram_size,
         .bootargs = vm->cfg.append,
+        .has_eblk = vm->eblk != NULL,
     };
     size_t size = 0;
     void *blob = NULL;
@@ -224,6 +259,22 @@ static int vm_open_console_out(struct vm *vm)
     return 0;
 }
 
+/* --disk: open every image now, so a bad one stops the launch (exit 2) with its line. */
+static int vm_open_disks(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->cfg.ndisks; i++) {
+        const struct vm_disk_spec *spec = &vm->cfg.disks[i];
+        char why[512];
+        vm->disks[i] = disk_open_err(spec->path, &spec->opt, why, sizeof(why));
+        if (!vm->disks[i]) {
+            fprintf(stderr, "vmlab: --disk %s\n", why);
+            return -1;
+        }
+        vm->ndisks = i + 1;
+    }
+    return 0;
+}
+
 struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned index)
 {
     struct vm *vm = calloc(1, sizeof(*vm));
@@ -252,9 +303,12 @@ struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned in
                 cfg->ram_size >> 20);
         goto fail;
     }
-    if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
-        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) || vm_sbi_create(vm) ||
-        vm_shadow_create(vm) || vm_open_outputs(vm)) {
+    if (vm_open_disks(vm) != 0) {
+        goto fail;
+    }
+    if (vm_add_devices(vm) || vm_add_eblk(vm) || vm_load_images(vm) || vm_place_fdt(vm) ||
+        vm_write_bootrom(vm) || vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) ||
+        vm_sbi_create(vm) || vm_shadow_create(vm) || vm_open_outputs(vm)) {
         goto fail;
     }
     if (gmem_snapshot(vm->gmem) != 0) {
@@ -296,6 +350,9 @@ void vm_reset(struct vm *vm)
     clint_reset(vm->clint);
     plic_reset(vm->plic);
     uart_reset(vm->uart);
+    if (vm->eblk) {
+        eblk_reset(vm->eblk);
+    }
     vm->syscon.request = SYSCON_NONE;
 }
 
@@ -320,6 +377,10 @@ void vm_destroy(struct vm *vm)
         fclose(vm->out); /* writes out a last line without its newline */
     }
     mmio_bus_destroy(vm->bus);
+    eblk_destroy(vm->eblk); /* before its disk closes */
+    for (unsigned i = 0; i < vm->ndisks; i++) {
+        disk_close(vm->disks[i]); /* flushes what was written; a snapshot's writes are dropped */
+    }
     gmem_destroy(vm->gmem); /* its frames go back to the host's memory */
     free(vm);
 }

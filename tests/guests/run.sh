@@ -884,6 +884,11 @@ fi
 # the PLIC and the UART's interrupt: tests/guests/plic.sh
 # shellcheck source=tests/guests/plic.sh
 . "$HERE/plic.sh"
+# --io emulated, vmlab's block controller: tests/guests/eblk.sh
+# shellcheck source=tests/guests/eblk.sh
+. "$HERE/eblk.sh"
+# shellcheck source=tests/guests/disk.sh
+. "$HERE/disk.sh" # --disk images accepted and refused
 
 test_hello
 test_hello_mmio
@@ -922,6 +927,8 @@ if [ "$QUICK" != 1 ]; then
     test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
     test_sbi   # the VMM's SBI, --bios vmm (tests/guests/sbi.sh)
     test_plic # UART input by interrupt through the PLIC (tests/guests/plic.sh)
+    test_eblk # --io emulated: the block controller and its driver (tests/guests/eblk.sh)
+    test_disk # --disk: images accepted and refused (tests/guests/disk.sh)
 fi
 
 echo "$passed passed, $failed failed"
