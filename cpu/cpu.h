@@ -245,6 +245,19 @@ void cpu_complete_hypercall(struct hart *h, uint64_t a0, uint64_t a1);
 void hart_start_s(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa);
 void hart_start_vs(struct hart *h, uint64_t entry_gva, uint64_t fdt_gpa);
 
+/*
+ * The VMM moves the hart itself, as KVM_SET_REGS does (the VMM's SBI starting
+ * its S-mode payload, a non-retentive suspend resuming): set priv and pc, after
+ * the caller wrote the CSRs it wants directly; recomputes what depends on them.
+ */
+void hart_enter(struct hart *h, enum priv_level priv, uint64_t pc);
+
+/*
+ * The VMM wrote guest RAM [gpa, gpa + len) itself (an SBI console read): drop
+ * decoded instructions of those pages, as a guest store there would.
+ */
+void hart_ram_written(struct hart *h, gpa_t gpa, uint64_t len);
+
 /* Is h->pc one of the monitor's breakpoints (h->breakpoints)? */
 bool hart_at_breakpoint(const struct hart *h);
 

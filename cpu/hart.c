@@ -109,6 +109,30 @@ void hart_detach(struct hart *h)
     h->clock = NULL;
 }
 
+void hart_enter(struct hart *h, enum priv_level priv, uint64_t pc)
+{
+    h->priv = priv;
+    h->pc = pc;
+    h->resv_valid = false;
+    cpu_update_mode(h);
+}
+
+void hart_ram_written(struct hart *h, gpa_t gpa, uint64_t len)
+{
+    for (gpa_t page = gpa & ~(gpa_t)PAGE_MASK; len && page < gpa + len; page += PAGE_SIZE) {
+        struct gpa_info info;
+        gmem_lookup(h->gmem, page, &info);
+        if (!(info.page_flags & GPAGE_CODE)) {
+            continue;
+        }
+        icache_invalidate_page(h->icache, page);
+        gmem_clear_page_flags(h->gmem, page, GPAGE_CODE);
+        if (h->fast && h->fast->fetch.gpa_page == page) {
+            h->fast->fetch.vpn_tag = FAST_INVALID;
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- time */
 
 static uint64_t host_now_ns(void)

@@ -34,10 +34,21 @@ ISOLATE_VARIANTS := isolate-a isolate-b
 GUEST_VARIANTS += $(ISOLATE_VARIANTS)
 # guests/badpt.c: malformed page tables under Sv39 and Sv48 in one run (tests/guests/badpt.sh)
 GUEST_NAMES += badpt
-# guests/hwtest.c: an S-mode kernel on the VMM's SBI (--kernel), linked at 0x8020_0000
-# with its own entry (guests/lib/crt0-s.S): tests/guests/hw.sh, --cpu trap vs. --cpu hw
-GUEST_S_NAMES := hwtest
-GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS) $(GUEST_S_NAMES),$(GUEST_BUILD)/$(g).elf)
+# guests/sbitest.c: S-mode payloads for the VMM's SBI (--bios vmm, tests/guests/sbi.sh), linked
+# at 0x8020_0000 and entered at _start_s (guests/lib/crt0-s.S): no M-mode code at all
+SMODE_GUESTS := sbitest sbitest-calls hwtest
+GUEST_NAMES += sbitest
+# guests/hwtest.c: an S-mode kernel for tests/guests/hw.sh (--cpu trap vs. --cpu hw)
+GUEST_NAMES += hwtest
+GUEST_VARIANTS += sbitest-calls
+# guests/uartirq.c: UART input by interrupt through the PLIC, M-mode and S-mode (-DSMODE)
+# (tests/guests/plic.sh)
+GUEST_NAMES += uartirq
+GUEST_VARIANTS += uartirq-s
+# guests/eblktest.c: a driver for vmlab's emulated block controller (--io emulated, docs/eblk.md;
+# tests/guests/eblk.sh)
+GUEST_NAMES += eblktest
+GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
 # make bench's memory-bound guest: ~200 million instructions (guests/paging.c, ROUNDS)
@@ -46,7 +57,7 @@ PAGING_LONG_ROUNDS := 11000
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c) $(wildcard guests/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst guests/lib/%,$(GUEST_BUILD)/lib/%.o,$(GUEST_LIB_SRCS))
 GUEST_LIB := $(GUEST_BUILD)/lib/libguest.a
-GUEST_OBJS := $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES) $(GUEST_VARIANTS) hwtest)
+GUEST_OBJS := $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES) $(GUEST_VARIANTS))
 
 # Keep the objects: make would delete them as intermediates of NAME.elf.
 .SECONDARY: $(GUEST_OBJS) $(GUEST_LIB_OBJS)
@@ -119,13 +130,21 @@ $(GUEST_BUILD)/obj/paging-pv-isolate.o: guests/paging-pv.c | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DISOLATION_PROBE -c -o $@ $<
 
-# An S-mode kernel: virt.ld's layout moved to 0x8020_0000 (where the VMM's SBI loads a
-# kernel), entered at crt0-s.S's _start_s.
-$(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_S_NAMES)): $(GUEST_BUILD)/%.elf: \
+# the SBI-only build: no trap handler, no interrupts, so no CSR access (tests/guests/sbi.sh)
+$(GUEST_BUILD)/obj/sbitest-calls.o: guests/sbitest.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DCALLS_ONLY -c -o $@ $<
+
+# S-mode payloads: virt.ld's layout moved up to RAM + 2 MiB, entry _start_s
+$(patsubst %,$(GUEST_BUILD)/%.elf,$(SMODE_GUESTS)): $(GUEST_BUILD)/%.elf: \
         $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld
-	@echo "  GUEST   $*.elf"
+	@echo "  GUEST   $*.elf (S-mode)"
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -Wl,-Ttext=0x80200000 -Wl,-e,_start_s \
 	    -o $@ $< -Wl,-u,_start_s $(GUEST_LIB) -lgcc
+
+$(GUEST_BUILD)/obj/uartirq-s.o: guests/uartirq.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DSMODE -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

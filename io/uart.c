@@ -3,7 +3,8 @@
  * Course: I/O虚拟化 / 设备模拟: every guest access to a register exits to the
  *         VMM, which updates the register model here; 中断: the device only
  *         says whether its interrupt line is high (uart_irq_level), the VMM
- *         routes it (the PLIC, a later issue).
+ *         routes it to PLIC source 10 at each VM entry (vm/run.c,
+ *         irq/plic.c). The line is a level: high while IIR names a source.
  * Spec: TI/National PC16550D datasheet, "Register Description" (RBR, THR,
  *       IER, IIR, FCR, LCR, MCR, LSR, MSR, SCR, DLL/DLM) and "FIFO Interrupt
  *       Mode Operation"; QEMU's serial device for what a guest sees.
@@ -203,6 +204,9 @@ static uint8_t uart_read_reg(struct uart *u, uint64_t offset)
     case UART_MCR:
         return u->mcr;
     case UART_LSR:
+        if (!u->rx_count) {
+            uart_flush(u); /* polling for input: the user must see the prompt it waits under */
+        }
         return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
     case UART_MSR:
         return MSR_CTS | MSR_DSR | MSR_DCD;

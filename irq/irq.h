@@ -1,12 +1,13 @@
 /*
- * irq/irq.h - interrupt sources of the virt board: the CLINT (machine timer
- * and software interrupts). The PLIC comes in a later issue.
- * Course: 中断虚拟化 / 时钟中断, 核间中断 (IPI): the VMM models the interrupt
- *         controller; the device reports line levels, the run loop drives
- *         the hart's mip bits from them (hart_set_irq_line).
- * Spec: SiFive CLINT (FU540-C000 manual, "Core-Local Interruptor"), and
+ * irq/irq.h - interrupt controllers of the virt board: the CLINT (machine
+ * timer and software interrupts) and the PLIC (device interrupts).
+ * Course: 中断虚拟化 / 虚拟中断类型: 时钟中断, 核间中断 (IPI), 外部中断:
+ *         the VMM models the interrupt controllers; a device reports its
+ *         line level, the run loop drives the hart's mip bits from them
+ *         (hart_set_irq_line) at each VM entry.
+ * Spec: SiFive CLINT (FU540-C000 manual, "Core-Local Interruptor"),
  *       Privileged 20211203, §3.2.1 "Machine Timer Registers (mtime and
- *       mtimecmp)".
+ *       mtimecmp)"; RISC-V PLIC Specification v1.0.0.
  */
 #ifndef VMLAB_IRQ_IRQ_H
 #define VMLAB_IRQ_IRQ_H
@@ -66,5 +67,68 @@ bool clint_mtip(const struct clint *c, unsigned hart, uint64_t now);
  * future event: the level is already visible through clint_mtip).
  */
 uint64_t clint_next_deadline(const struct clint *c, unsigned hart);
+
+/* ------------------------------------------------------------------ PLIC */
+
+/*
+ * PLIC register window (RISC-V PLIC Specification v1.0.0, "Memory Map"),
+ * offsets from MEMMAP_PLIC_BASE; every register is 32 bits:
+ *   0x000000 + 4*id                  priority of source id (id 0 reserved)
+ *   0x001000 + 4*w                   pending bits of sources 32w..32w+31
+ *   0x002000 + 0x80*ctx + 4*w        enable bits of context ctx
+ *   0x200000 + 0x1000*ctx            priority threshold of context ctx
+ *   0x200004 + 0x1000*ctx            claim (read) / complete (write)
+ * Contexts as QEMU's virt board numbers them: 2*hart = the hart's M-mode
+ * (drives MEIP), 2*hart + 1 = its S-mode (drives SEIP).
+ */
+#define PLIC_PRIORITY_OFFSET 0x000000u
+#define PLIC_PENDING_OFFSET  0x001000u
+#define PLIC_ENABLE_OFFSET   0x002000u
+#define PLIC_ENABLE_STRIDE   0x80u
+#define PLIC_CONTEXT_OFFSET  0x200000u
+#define PLIC_CONTEXT_STRIDE  0x1000u
+#define PLIC_CLAIM_OFFSET    4u /* within a context's block; threshold is at 0 */
+#define PLIC_NDEV            95 /* sources 1..95 (riscv,ndev) */
+#define PLIC_PRIORITY_MAX    7  /* 3 priority bits (WARL) */
+#define PLIC_MAX_CONTEXTS    (2 * CLINT_MAX_HARTS)
+#define PLIC_CONTEXT_M(hart) (2u * (hart))
+#define PLIC_CONTEXT_S(hart) (2u * (hart) + 1u)
+
+struct plic;
+
+struct plic_stats {
+    uint64_t raised;    /* irq.raised: rising edges of source lines */
+    uint64_t delivered; /* irq.delivered: claims that returned a source */
+    uint64_t accesses;  /* irq.delivery_exits: register accesses (each an MMIO exit) */
+};
+
+/*
+ * A PLIC for nharts (1..CLINT_MAX_HARTS) harts, two contexts each. At reset
+ * every priority, enable bit and threshold is 0, nothing is claimed and all
+ * lines are low. NULL on a bad nharts or no memory.
+ */
+struct plic *plic_create(unsigned nharts);
+void plic_destroy(struct plic *p);
+/* A machine reset: registers and line levels as at create; counters kept. */
+void plic_reset(struct plic *p);
+/*
+ * MMIO: aligned 4-byte accesses only; other widths or misaligned offsets are
+ * refused (the guest gets an access fault). Holes and registers of contexts
+ * that do not exist read 0 and ignore writes. Every access is counted.
+ */
+extern const struct mmio_device_ops plic_ops;
+/*
+ * A device drives the level of its interrupt line (level-triggered: the
+ * source is pending while its line is high and it is not claimed). Sources
+ * outside 1..PLIC_NDEV are ignored.
+ */
+void plic_set_line(struct plic *p, unsigned source, bool level);
+/*
+ * Level of context ctx's external-interrupt line (MEIP for an M context,
+ * SEIP for an S one): some enabled source of priority > the context's
+ * threshold is pending. false for a context that does not exist.
+ */
+bool plic_meip(const struct plic *p, unsigned ctx);
+const struct plic_stats *plic_stats(const struct plic *p);
 
 #endif

@@ -118,22 +118,27 @@ bool vm_config_option_takes_value(const char *arg, size_t name_len)
 void vm_config_usage(FILE *out)
 {
     fputs("usage: vmlab [options] IMAGE\n"
-          "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
           "       vmlab [options] [--bios vmm] --kernel FILE\n"
-          "       vmlab [options] --vm IMAGE[,m=SIZE][,kernel=F] --vm IMAGE2[,...] ...\n"
+          "       vmlab [options] --bios FILE|none [--kernel FILE]\n"
+          "       vmlab [options] --vm IMAGE[,m=SIZE][,kernel=F][,disk=D] --vm IMAGE2 ...\n"
           "       vmlab compare IMAGE --mmu A,B,... [...]   (see vmlab compare --help)\n"
           "Run a RISC-V RV64GC guest (ELF at its addresses, raw at 0x80000000) on a\n"
           "QEMU-virt-compatible machine, virtualized by trap-and-emulate.\n"
           "\n"
           "Boot:\n"
           "  --bios none|FILE     firmware at 0x80000000 in M-mode (none: IMAGE/--kernel is it)\n"
-          "  --bios vmm           the VMM's SBI starts --kernel in S-mode (the default with only\n"
-          "                       --kernel; this version answers putchar and shutdown only)\n"
-          "  --kernel FILE        payload (with --bios FILE: at 0x80200000 or its ELF addresses)\n"
+          "  --bios vmm           the VMM is the SBI firmware (the default with only --kernel):\n"
+          "                       the kernel starts in S-mode (VS-mode under --cpu hw), its\n"
+          "                       SBI calls are hypercalls\n"
+          "  --kernel FILE        payload at 0x80200000 (raw) or its ELF addresses; with\n"
+          "                       --bios vmm an S-mode kernel (ELF entry >= 0x80200000)\n"
           "  --initrd FILE        initial ramdisk, announced in /chosen\n"
           "  --append ARGS        kernel command line (/chosen bootargs)\n"
           "  -m, --memory SIZE    guest RAM, e.g. 128M, 1G (default 128M; 8M..64G, 2M steps)\n"
           "  --no-reboot          a guest reboot request ends the run with exit 0\n"
+          "  --disk FILE[,ro][,snapshot]  a raw disk image (size a multiple of 512 bytes);\n"
+          "                       ro: writes refused; snapshot: writes kept in memory and\n"
+          "                       dropped at exit. Repeat for more (at most 8)\n"
           "\n"
           "Techniques (chosen at launch):\n"
           "  --cpu trap|hw        trap-and-emulate hart (default), or a hart with the H\n"
@@ -148,6 +153,9 @@ void vm_config_usage(FILE *out)
           "  --shadow-cache N     shadow roots kept for other address spaces (default 8)\n"
           "  --mmu direct         Xen-PV direct paging: the guest's tables hold HPAs, changed\n"
           "                       by validated hypercalls (paravirtual guests only)\n"
+          "  --io virtio          virtio-mmio block device (default; not in this version yet)\n"
+          "  --io emulated        the first --disk on vmlab's own register-level controller\n"
+          "                       (docs/eblk.md): every register access exits\n"
           "  --s2-mode sv39x4|sv48x4  stage-2 format (default sv48x4; nested only)\n"
           "  --s2-page 4k|2m|1g   largest stage-2 leaf where one host run backs it (default 4k)\n"
           "  --prealloc           map all guest RAM at start (default: on first touch)\n"
@@ -174,9 +182,10 @@ void vm_config_usage(FILE *out)
           "\n"
           "\n"
           "Several VMs (one physical CPU, round-robin, --slice instructions per turn):\n"
-          "  --vm IMAGE[,m=SIZE][,kernel=F]  one VM, vm0 first; repeat for more (at most 8).\n"
-          "                       m= overrides -m; kernel=F boots IMAGE as --bios IMAGE\n"
-          "                       --kernel F; every other option applies to every VM.\n"
+          "  --vm IMAGE[,m=SIZE][,kernel=F][,disk=D[,ro][,snapshot]]  one VM, vm0 first;\n"
+          "                       repeat for more (at most 8). m= overrides -m; kernel=F\n"
+          "                       boots IMAGE as --bios IMAGE --kernel F; disk=D is its disk\n"
+          "                       (as --disk); every other option applies to every VM.\n"
           "                       Output lines are prefixed [vmN]; stdin feeds vm0 only\n"
           "                       (Ctrl-A n does not switch); the monitor debugs vm0.\n"
           "                       Counters: totals, then vmN.<name> per VM.\n"
@@ -232,12 +241,29 @@ static int spec_error(const char *shown, const char *what)
     return -1;
 }
 
-/* One KEY=VALUE of a --vm spec into out. */
+/* A disk's option word: ro or snapshot. 0, or -1 when it is neither. */
+static int disk_option(const char *word, struct disk_options *opt)
+{
+    if (strcmp(word, "ro") == 0) {
+        opt->read_only = true;
+    } else if (strcmp(word, "snapshot") == 0) {
+        opt->snapshot = true;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* One KEY=VALUE of a --vm spec (or ro / snapshot after disk=FILE) into out. */
 static int vm_spec_item(const char *shown, char *item, struct vm_spec *out)
 {
     char *value = strchr(item, '=');
+    if (!value && out->disk.path && disk_option(item, &out->disk.opt) == 0) {
+        return 0;
+    }
     if (!value || value == item || value[1] == '\0') {
-        return spec_error(shown, "expected KEY=VALUE after IMAGE (keys: m, kernel)");
+        return spec_error(shown, "expected KEY=VALUE after IMAGE (keys: m, kernel, disk; "
+                                 "ro and snapshot after disk=FILE)");
     }
     *value++ = '\0';
     if (strcmp(item, "m") == 0) {
@@ -251,10 +277,12 @@ static int vm_spec_item(const char *shown, char *item, struct vm_spec *out)
         }
         out->kernel = value;
     } else if (strcmp(item, "disk") == 0) {
-        return spec_error(shown, "disk= is not implemented yet: --disk comes with the I/O issue; "
-                                 "run without it");
+        if (out->disk.path) {
+            return spec_error(shown, "disk= given twice: one disk per VM");
+        }
+        out->disk.path = value;
     } else {
-        return spec_error(shown, "unknown key (keys: m, kernel)");
+        return spec_error(shown, "unknown key (keys: m, kernel, disk)");
     }
     return 0;
 }
@@ -286,6 +314,38 @@ int vm_spec_parse(char *text, struct vm_spec *out)
     return 0;
 }
 
+/* --disk FILE[,ro][,snapshot]: one more disk, text split in place. */
+static int config_add_disk(struct vm_config *cfg, char *text)
+{
+    if (cfg->ndisks == VM_DISK_MAX) {
+        fprintf(stderr, "vmlab: --disk %s: at most %d disks\n", text, VM_DISK_MAX);
+        return -1;
+    }
+    char shown[160];
+    snprintf(shown, sizeof(shown), "%s", text);
+    struct vm_disk_spec *disk = &cfg->disks[cfg->ndisks];
+    memset(disk, 0, sizeof(*disk));
+    char *rest = strchr(text, ',');
+    if (rest) {
+        *rest++ = '\0';
+    }
+    if (text[0] == '\0') {
+        fprintf(stderr, "vmlab: --disk %s: FILE comes first: --disk FILE[,ro][,snapshot]\n", shown);
+        return -1;
+    }
+    disk->path = text;
+    for (char *save = NULL, *word = rest ? strtok_r(rest, ",", &save) : NULL; word;
+         word = strtok_r(NULL, ",", &save)) {
+        if (disk_option(word, &disk->opt) != 0) {
+            fprintf(stderr, "vmlab: --disk %s: unknown option %s (options: ro, snapshot)\n", shown,
+                    word);
+            return -1;
+        }
+    }
+    cfg->ndisks++;
+    return 0;
+}
+
 /* --vm: one more VM; with --vm the guests are given only that way. */
 static int config_add_vm(struct vm_config *cfg, char *spec)
 {
@@ -306,6 +366,11 @@ static int check_vm_choice(const struct vm_config *cfg)
     if (cfg->cpu_hw) {
         fprintf(stderr, "vmlab: --cpu hw with --vm is not implemented in this version of vmlab; "
                         "run one VM with --kernel FILE\n");
+        return -1;
+    }
+    if (cfg->ndisks) {
+        fprintf(stderr, "vmlab: with --vm give each VM its disk in its --vm "
+                        "(IMAGE,disk=FILE[,ro][,snapshot]), not as --disk\n");
         return -1;
     }
     return 0;
@@ -370,7 +435,7 @@ static int parse_technique(int opt, const char *value, unsigned *out_choice)
     } techniques[] = {
         {OPT_CPU, "--cpu", {"trap", "hw"}, {true, true}},
         {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, true, true, true}},
-        {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {false, true, false}},
+        {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {true, true, false}},
         {OPT_IRQ, "--irq", {"emulated", "lr", "direct"}, {true, false, false}},
         {OPT_S2_MODE, "--s2-mode", {"sv39x4", "sv48x4"}, {true, true}},
         {OPT_S2_PAGE, "--s2-page", {"4k", "2m", "1g"}, {true, true, true}},
@@ -404,6 +469,7 @@ static int parse_technique_into(struct vm_config *cfg, int opt, const char *valu
 {
     static const unsigned s2_levels[] = {3, 4};
     static const enum mmu_mode mmu_modes[] = {MMU_NATIVE, MMU_SHADOW, MMU_NESTED, MMU_DIRECT};
+    static const enum io_mode io_modes[] = {IO_EMULATED, IO_VIRTIO, IO_PASSTHROUGH};
     unsigned choice = 0;
 
     if (parse_technique(opt, value, &choice) != 0) {
@@ -415,6 +481,9 @@ static int parse_technique_into(struct vm_config *cfg, int opt, const char *valu
         break;
     case OPT_MMU:
         cfg->mmu_mode = mmu_modes[choice];
+        break;
+    case OPT_IO:
+        cfg->io_mode = io_modes[choice];
         break;
     case OPT_S2_MODE:
         cfg->s2_levels = s2_levels[choice];
@@ -443,6 +512,7 @@ static void config_defaults(struct vm_config *cfg)
     cfg->tlb_ways = 4;
     cfg->slice = DEFAULT_SLICE;
     cfg->mmu_mode = MMU_NATIVE;
+    cfg->io_mode = IO_VIRTIO;
     cfg->s2_levels = 4; /* DESIGN.md: --s2-mode sv48x4 */
     cfg->s2_leaf_level = 0;
     cfg->vmid_tags = true;
@@ -568,8 +638,6 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
             return bad_value("--pcpus", arg, "expected a positive number");
         }
         return value == 1 ? 0 : not_yet("--pcpus above 1");
-    case OPT_DISK:
-        return not_yet("--disk (block devices)");
     case OPT_GDB:
         return not_yet("--gdb (the gdb stub)");
     case OPT_TUI:
@@ -579,18 +647,6 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     }
 }
 
-/* --bios vmm --kernel K: the VMM's SBI starts K in S-mode (VS-mode under --cpu hw). */
-static int check_bios_vmm(struct vm_config *cfg)
-{
-    if (!cfg->kernel) {
-        fprintf(stderr, "vmlab: --bios vmm starts an S-mode kernel: give it as --kernel FILE\n");
-        return -1;
-    }
-    cfg->bios = NULL;
-    cfg->bios_vmm = true;
-    return 0;
-}
-
 /* DESIGN.md "Boot": which combinations of IMAGE, --bios and --kernel are valid. */
 static int check_boot_choice(struct vm_config *cfg)
 {
@@ -598,8 +654,18 @@ static int check_boot_choice(struct vm_config *cfg)
         fprintf(stderr, "vmlab: give the guest either as IMAGE or as --kernel, not both\n");
         return -1;
     }
-    if ((cfg->bios && strcmp(cfg->bios, "vmm") == 0) || (!cfg->bios && cfg->kernel)) {
-        return check_bios_vmm(cfg); /* the default when only --kernel is given */
+    if (!cfg->bios && cfg->kernel) {
+        cfg->bios = "vmm"; /* DESIGN.md "Boot": only --kernel means the VMM's SBI */
+    }
+    if (cfg->bios && strcmp(cfg->bios, "vmm") == 0) {
+        if (cfg->image) {
+            cfg->kernel = cfg->image, cfg->image = NULL; /* --bios vmm IMAGE: IMAGE is the kernel */
+        }
+        if (!cfg->kernel) {
+            fprintf(stderr, "vmlab: --bios vmm needs an S-mode kernel: give --kernel FILE\n");
+            return -1;
+        }
+        return 0;
     }
     if (cfg->cpu_hw) {
         fprintf(stderr,
@@ -654,7 +720,15 @@ int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
                     argv[optind - 1]);
             return -1;
         }
-        if (opt == OPT_VM ? config_add_vm(cfg, optarg) : parse_one(cfg, opt, optarg)) {
+        int rc;
+        if (opt == OPT_VM) {
+            rc = config_add_vm(cfg, optarg);
+        } else if (opt == OPT_DISK) {
+            rc = config_add_disk(cfg, optarg); /* splits optarg in place, as --vm does */
+        } else {
+            rc = parse_one(cfg, opt, optarg);
+        }
+        if (rc != 0) {
             return -1;
         }
     }

@@ -6,11 +6,11 @@
  *         guest parses at boot.
  * Spec: Devicetree Specification v0.4, §3 "Device Node Requirements" and
  *       §5 "Flattened Devicetree (DTB) Format"; Linux DT bindings
- *       riscv/cpus.yaml, timer/sifive,clint.yaml, serial/8250.yaml,
+ *       riscv/cpus.yaml, timer/sifive,clint.yaml,
+ *       interrupt-controller/sifive,plic-1.0.0.yaml, serial/8250.yaml,
  *       power/reset/syscon-poweroff.yaml and syscon-reboot.yaml; QEMU's
  *       hw/riscv/virt.c for the node names a guest expects.
- * Simplified: no PLIC, no virtio-mmio nodes yet (the UART has no
- *       "interrupts" property until the PLIC exists); one cluster in cpu-map.
+ * Simplified: no virtio-mmio nodes yet; one cluster in cpu-map.
  */
 #include "vm/fdt.h"
 
@@ -32,6 +32,7 @@ struct dt {
     uint32_t intc_phandle[CLINT_MAX_HARTS]; /* each hart's interrupt controller */
     uint32_t cpu_phandle[CLINT_MAX_HARTS];
     uint32_t test_phandle;
+    uint32_t plic_phandle; /* interrupt-parent of the devices */
 };
 
 static void dt_check(struct dt *dt, int rc)
@@ -193,18 +194,25 @@ static void node_cpus(struct dt *dt, const struct vm_fdt_config *cfg)
     dt_end(dt);
 }
 
-/* interrupts-extended = <&intc0 3 &intc0 7 &intc1 3 ...>: MSIP and MTIP of each hart. */
+/* interrupts-extended = <&intc0 irq_a &intc0 irq_b &intc1 irq_a ...>: two lines of each hart. */
+static void intc_pairs(const struct dt *dt, const struct vm_fdt_config *cfg, uint32_t irq_a,
+                       uint32_t irq_b, uint32_t *cells)
+{
+    for (unsigned hart = 0; hart < cfg->nharts; hart++) {
+        cells[4 * hart + 0] = dt->intc_phandle[hart];
+        cells[4 * hart + 1] = irq_a;
+        cells[4 * hart + 2] = dt->intc_phandle[hart];
+        cells[4 * hart + 3] = irq_b;
+    }
+}
+
+/* The CLINT: MSIP and MTIP of each hart. */
 static void node_clint(struct dt *dt, const struct vm_fdt_config *cfg)
 {
     static const char compat[] = "sifive,clint0\0riscv,clint0";
     uint32_t cells[4 * CLINT_MAX_HARTS];
     char name[32];
-    for (unsigned hart = 0; hart < cfg->nharts; hart++) {
-        cells[4 * hart + 0] = dt->intc_phandle[hart];
-        cells[4 * hart + 1] = IRQ_M_SOFT;
-        cells[4 * hart + 2] = dt->intc_phandle[hart];
-        cells[4 * hart + 3] = IRQ_M_TIMER;
-    }
+    intc_pairs(dt, cfg, IRQ_M_SOFT, IRQ_M_TIMER, cells);
     snprintf(name, sizeof(name), "clint@%llx", (unsigned long long)MEMMAP_CLINT_BASE);
     dt_begin(dt, name);
     dt_prop(dt, "compatible", compat, (int)sizeof(compat));
@@ -213,11 +221,37 @@ static void node_clint(struct dt *dt, const struct vm_fdt_config *cfg)
     dt_end(dt);
 }
 
+/*
+ * The PLIC, as QEMU's virt board gives it: contexts 2h and 2h+1 are hart h's
+ * M- and S-mode external interrupts, so interrupts-extended = <&intc0 11
+ * &intc0 9 &intc1 11 ...> (MEIP, SEIP of each hart, in context order).
+ */
+static void node_plic(struct dt *dt, const struct vm_fdt_config *cfg)
+{
+    static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+    uint32_t cells[4 * CLINT_MAX_HARTS];
+    char name[32];
+    intc_pairs(dt, cfg, IRQ_M_EXT, IRQ_S_EXT, cells);
+    snprintf(name, sizeof(name), "plic@%llx", (unsigned long long)MEMMAP_PLIC_BASE);
+    dt_begin(dt, name);
+    dt->plic_phandle = dt_phandle(dt);
+    dt_u32(dt, "riscv,ndev", PLIC_NDEV);
+    dt_reg64(dt, MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE);
+    dt_cells(dt, "interrupts-extended", cells, 4 * cfg->nharts);
+    dt_prop(dt, "interrupt-controller", "", 0);
+    dt_prop(dt, "compatible", compat, (int)sizeof(compat));
+    dt_u32(dt, "#address-cells", 0);
+    dt_u32(dt, "#interrupt-cells", 1);
+    dt_end(dt);
+}
+
 static void node_serial(struct dt *dt)
 {
     char name[32];
     snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)MEMMAP_UART0_BASE);
     dt_begin(dt, name);
+    dt_u32(dt, "interrupts", MEMMAP_UART0_IRQ);
+    dt_u32(dt, "interrupt-parent", dt->plic_phandle);
     dt_str(dt, "compatible", "ns16550a");
     dt_reg64(dt, MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE);
     dt_u32(dt, "clock-frequency", 0x384000); /* 3.6864 MHz, as QEMU says */
@@ -236,6 +270,19 @@ static void node_test(struct dt *dt)
     dt_end(dt);
 }
 
+/* vmlab's own block controller (--io emulated): no standard binding, our compatible. */
+static void node_eblk(struct dt *dt)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "eblk@%llx", (unsigned long long)MEMMAP_EBLK_BASE);
+    dt_begin(dt, name);
+    dt_u32(dt, "interrupts", MEMMAP_EBLK_IRQ);
+    dt_u32(dt, "interrupt-parent", dt->plic_phandle);
+    dt_reg64(dt, MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE);
+    dt_str(dt, "compatible", "vmlab,eblk");
+    dt_end(dt);
+}
+
 static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
 {
     dt_begin(dt, "soc");
@@ -244,8 +291,12 @@ static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
     dt_str(dt, "compatible", "simple-bus");
     dt_prop(dt, "ranges", "", 0); /* child addresses are parent addresses */
     node_clint(dt, cfg);
+    node_plic(dt, cfg); /* before the devices: they name it as interrupt-parent */
     node_serial(dt);
     node_test(dt);
+    if (cfg->has_eblk) {
+        node_eblk(dt);
+    }
     dt_end(dt);
 }
 

@@ -55,6 +55,10 @@ static void host_vm_config(const struct vm_config *cfg, unsigned index, struct v
     if (spec->ram_size) {
         out->ram_size = spec->ram_size;
     }
+    out->ndisks = spec->disk.path ? 1 : 0; /* disk=FILE: this VM's only disk */
+    if (spec->disk.path) {
+        out->disks[0] = spec->disk;
+    }
 }
 
 static int host_open_outputs(struct host *host)

@@ -3,7 +3,8 @@
  * --mmu direct, the paravirtual page-table interface: a Xen-PV-style guest
  * kernel asks for its frames' HPAs, pins page tables and changes PTEs by
  * hypercall; the VMM validates each request (mmu/pvpt.c) and answers with an
- * SBI error code the guest sees. Also the VMM's check of a PV kernel's satp
+ * SBI error code the guest sees; under --bios vmm every other S-mode ecall
+ * goes to the VMM's SBI (vm/sbi.c). Also the VMM's check of a PV kernel's satp
  * writes and of the guest image's paravirtual ELF note.
  * Course: 内存虚拟化 / 直接页表 (Xen 半虚拟化: 客户机页表中存放机器地址,
  *         页表更新通过超级调用, VMM 验证); 处理器虚拟化 / 半虚拟化 (hypercall).
@@ -165,11 +166,12 @@ void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
 {
     struct hart *h = &vcpu->hart;
     uint64_t value = 0;
-    int64_t r = PV_ERR_NOT_SUPPORTED; /* no SBI in the VMM yet: every other extension */
+    int64_t r = PV_ERR_NOT_SUPPORTED; /* guest firmware is the SBI: the VMM has no other */
 
     (void)e;
-    if (vm->cfg.bios_vmm && h->x[17] != VMLAB_PV_EXT && hwsbi_call(vm, vcpu)) {
-        return; /* the stand-in SBI answered (or stopped or reset the VM) */
+    if (vm->sbi && !(vm->pv && h->x[17] == VMLAB_PV_EXT)) {
+        vm_sbi_call(vm, vcpu); /* --bios vmm: every other extension is the VMM's SBI */
+        return;
     }
     if (vm->pv && h->x[17] == VMLAB_PV_EXT) {
         r = pv_call(vm, h, h->x[16], h->x[10], h->x[11], &value);

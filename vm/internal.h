@@ -10,8 +10,10 @@
 #include "vm/vm.h"
 
 struct clint;
+struct plic;
 struct htif;
 struct console;
+struct eblk;
 
 /*
  * The host: what the VMs share. Host memory (every VM's RAM, ROM and tables
@@ -42,6 +44,7 @@ struct vm {
     struct uart *uart;
     struct syscon syscon;
     struct clint *clint;
+    struct plic *plic; /* device interrupts: the UART's line is source 10 */
     struct htif *htif; /* NULL unless the ELF has a tohost symbol */
     struct console *console;
     struct vclock clock;
@@ -82,7 +85,12 @@ struct vm {
     struct shadow *shadow; /* --mmu shadow: the VMM's shadow MMU (vm/shadow.c) */
     uint64_t s2_maps;      /* stage-2 leaves the VMM wrote */
 
-    struct vm_pv *pv; /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
+    struct disk *disks[VM_DISK_MAX]; /* --disk, opened at creation, in order */
+    unsigned ndisks;
+    struct eblk *eblk; /* --io emulated with a --disk: the controller of disks[0] */
+
+    struct vm_pv *pv;   /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
+    struct vm_sbi *sbi; /* --bios vmm: the VMM's SBI and its sbi.* counters (vm/sbi.c) */
 };
 
 /* --mmu shadow (vm/shadow.c): create it; its two exits; follow satp; forget all on reset. */
@@ -136,19 +144,12 @@ void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const st
 void vm_reset(struct vm *vm);
 
 /*
- * vm/hypercall.c: EXIT_HYPERCALL (an S-mode ecall under --mmu direct): the
- * paravirtual page-table calls (vm/pv_abi.h); any other extension answers
+ * vm/hypercall.c: EXIT_HYPERCALL (an S-mode ecall under --mmu direct or
+ * --bios vmm): the paravirtual page-table calls (vm/pv_abi.h); any other
+ * extension goes to the VMM's SBI (vm/sbi.c) under --bios vmm, else answers
  * SBI_ERR_NOT_SUPPORTED. The ecall retires with a0 = error, a1 = value.
  */
 void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
-/*
- * vm/hwsbi.c, STAND-IN for the VMM's SBI (--bios vmm): hwsbi_start starts
- * the kernel in S-mode (VS under --cpu hw) at vm->entry_pc with a1 = the FDT;
- * hwsbi_call answers an EXIT_HYPERCALL it knows (retiring the ecall, or
- * stopping or resetting the VM) and returns false for any other.
- */
-void hwsbi_start(struct vm *vm);
-bool hwsbi_call(struct vm *vm, struct vcpu *vcpu);
 /* EXIT_PRIV_INSN: under --mmu direct an S-mode satp write must name a pinned root
  * (else an illegal-instruction trap); then cpu_emulate_priv. */
 void vm_priv_insn(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e);
@@ -162,5 +163,30 @@ void vm_pv_reset(struct vm *vm); /* a reboot: every table unpinned */
 void vm_pv_destroy(struct vm *vm);
 /* pv.mmu_updates, pv.pins, pv.unpins, pv.refused, direct.foreign_frames (for vm/stats.c). */
 void vm_pv_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/*
+ * vm/sbi.c: the VMM as the guest's SBI firmware (--bios vmm, the default with
+ * only --kernel). vm_config_wants_sbi: does this config ask for it?
+ * vm_sbi_create: when it does, the payload starts in S-mode (vm_sbi_boot_hart,
+ * also after every reset) and S-mode ecalls exit as hypercalls. 0 or -1.
+ * vm_sbi_call: answer the SBI call in a7/a6/a0..a5 and retire the ecall
+ * (a0 = error, a1 = value), unless the call reset or moved the hart.
+ */
+bool vm_config_wants_sbi(const struct vm_config *cfg);
+int vm_sbi_create(struct vm *vm);
+void vm_sbi_boot_hart(struct vm *vm);
+/* --cpu hw: the HS controls the memory technique needs (hstatus.VTVM, hgatp). */
+void vm_hw_controls(struct vm *vm);
+void vm_sbi_call(struct vm *vm, struct vcpu *vcpu);
+void vm_sbi_destroy(struct vm *vm);
+/* sbi.calls, sbi.<extension>, sbi.unknown, sbi.console_bytes (all 0 without --bios vmm). */
+void vm_sbi_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/*
+ * vm/run.c: wait as wfi does: return at once when an interrupt is pending
+ * (mip & mie), else let virtual time jump to the next armed timer; with
+ * none armed, stop the VM (nothing could wake it).
+ */
+void vm_vcpu_wait_for_interrupt(struct vm *vm, struct vcpu *vcpu);
 
 #endif

@@ -8,9 +8,11 @@
  *   0x0000_1000 - 0x0000_1fff   boot ROM (reset vector)
  *   0x0010_0000 - 0x0010_0fff   test/syscon (poweroff, reboot)
  *   0x0200_0000 - 0x0200_ffff   CLINT (msip, mtimecmp, mtime)
- *   0x0c00_0000 - 0x0fff_ffff   PLIC (a later issue)
+ *   0x0c00_0000 - 0x0fff_ffff   PLIC (sources 1..95; 2 contexts per hart)
  *   0x1000_0000 - 0x1000_00ff   UART 16550A                       10
  *   0x1000_1000 + n*0x1000      virtio-mmio slot n, n = 0..7       1+n
+ *   0x1001_0000 - 0x1001_0fff   eblk, vmlab's block controller     12
+ *                               (--io emulated; docs/eblk.md)
  *   0x8000_0000 - ...           RAM (-m, default 128 MiB)
  *   end of RAM (<= 3 GiB), 2 MiB aligned down: the device tree blob
  */
@@ -31,6 +33,9 @@
 #define MEMMAP_VIRTIO_BASE      0x10001000ull
 #define MEMMAP_VIRTIO_STRIDE    0x1000ull
 #define MEMMAP_VIRTIO_COUNT     8
+#define MEMMAP_EBLK_BASE        0x10010000ull /* free in QEMU virt too (RTC: IRQ 11) */
+#define MEMMAP_EBLK_SIZE        0x1000ull
+#define MEMMAP_EBLK_IRQ         12
 #define MEMMAP_RAM_BASE         0x80000000ull
 #define MEMMAP_RAM_DEFAULT_SIZE (128ull << 20)
 

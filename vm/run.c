@@ -24,6 +24,7 @@
 #include "io/htif.h"
 #include "irq/irq.h"
 #include "vm/console.h"
+#include "vm/memmap.h"
 
 uint64_t vm_host_ns(void)
 {
@@ -70,13 +71,21 @@ static uint64_t insns_until_timer(const struct vcpu *vcpu)
     return target > clock->retired ? target - clock->retired : 1;
 }
 
-/* The interrupt lines the devices drive into the hart (CLINT for now). */
+/*
+ * The interrupt lines the devices drive into the hart: the CLINT's MTIP and
+ * MSIP; the UART's line into PLIC source 10, and the PLIC's two contexts of
+ * hart 0 into MEIP and SEIP (the hart ORs SEIP with the bit software set).
+ */
 static void vcpu_update_irq_lines(struct vcpu *vcpu)
 {
     struct hart *h = &vcpu->hart;
+    struct vm *vm = vcpu->vm;
     uint64_t now = hart_time_now(h);
-    hart_set_irq_line(h, IRQ_M_TIMER, clint_mtip(vcpu->vm->clint, 0, now));
-    hart_set_irq_line(h, IRQ_M_SOFT, clint_msip(vcpu->vm->clint, 0));
+    hart_set_irq_line(h, IRQ_M_TIMER, clint_mtip(vm->clint, 0, now));
+    hart_set_irq_line(h, IRQ_M_SOFT, clint_msip(vm->clint, 0));
+    plic_set_line(vm->plic, MEMMAP_UART0_IRQ, uart_irq_level(vm->uart));
+    hart_set_irq_line(h, IRQ_M_EXT, plic_meip(vm->plic, PLIC_CONTEXT_M(0)));
+    hart_set_irq_line(h, IRQ_S_EXT, plic_meip(vm->plic, PLIC_CONTEXT_S(0)));
 }
 
 /* "ioctl(KVM_RUN)": enter the guest until the next VM exit. */
@@ -219,14 +228,51 @@ static void io_dispatch(struct vm *vm, struct vcpu *vcpu, struct vm_exit *e)
  * WFI: the lecture's "WFI指令VM Exit的处理流程". Retire the wfi, then, if no
  * interrupt is pending, let virtual time jump to the next armed timer (the
  * host would deschedule the vCPU thread until then). With no timer armed
- * nothing can ever wake this hart in this version (no PLIC yet): stop.
+ * only console input can wake it (the UART's interrupt through the PLIC):
+ * the VMM blocks on host input; with no more input to come: stop.
  */
 static void vm_pace(struct vm *vm);
+static void vm_check_limits(struct vm *vm);
+
+/*
+ * WFI with no timer armed: wait for host input (DESIGN.md "Time": "with no
+ * timer armed, the VMM blocks on host input"). Returns when an interrupt is
+ * pending, when a byte reached the UART (the wfi may end early, as the spec
+ * allows), or when the VM is stopped or wanted by the monitor. Stops the VM
+ * when nothing can come: no console, input at its end or the UART full.
+ * With several VMs one VM must not hold the physical CPU: it stops as before.
+ */
+static void vcpu_wait_input(struct vm *vm, struct vcpu *vcpu)
+{
+    const char *why = "guest waits in WFI with no timer armed: nothing can wake it";
+    for (;;) {
+        uint64_t rx_bytes = uart_stats(vm->uart)->rx_bytes;
+        console_service(vm); /* typed bytes into the UART's receive FIFO */
+        vcpu_update_irq_lines(vcpu);
+        if (vm->stop || vm->debug_requested || hart_irq_pending(&vcpu->hart) ||
+            uart_stats(vm->uart)->rx_bytes != rx_bytes) {
+            return;
+        }
+        if (!vm->console || vm->host->nvms > 1 || console_at_eof(vm->console) ||
+            !uart_rx_has_room(vm->uart)) {
+            vm_request_stop(vm, VMLAB_EXIT_STOPPED, why);
+            return;
+        }
+        console_wait(vm->console, 100);
+        vm_check_limits(vm); /* --timeout still applies */
+    }
+}
 
 static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
 {
+    cpu_emulate_priv(&vcpu->hart, e);
+    vm_vcpu_wait_for_interrupt(vm, vcpu);
+}
+
+/* What a wfi waits for (also the VMM's SBI: a retentive hart_suspend). */
+void vm_vcpu_wait_for_interrupt(struct vm *vm, struct vcpu *vcpu)
+{
     struct hart *h = &vcpu->hart;
-    cpu_emulate_priv(h, e);
     vcpu_update_irq_lines(vcpu);
     if (hart_irq_pending(h)) {
         return;
@@ -237,8 +283,7 @@ static void vcpu_block(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e
         deadline = stimer;
     }
     if (deadline == UINT64_MAX) {
-        vm_request_stop(vm, VMLAB_EXIT_STOPPED,
-                        "guest waits in WFI with no timer armed: nothing can wake it");
+        vcpu_wait_input(vm, vcpu);
         return;
     }
     uint64_t now = hart_time_now(h);

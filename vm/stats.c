@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/eblk.h"
+#include "irq/irq.h"
+
 #define COST_INSN       1
 #define COST_PTE_ACCESS 30
 #define COST_EXIT       1000
@@ -50,6 +53,35 @@ static void vm_stats_shadow(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "shadow.spte_writes", ss->spte_writes);
     fn(ctx, "shadow.guest_ad_writes", ss->guest_ad_writes);
     fn(ctx, "shadow.frames", ss->frames);
+}
+
+/*
+ * The PLIC's counters: lines raised, claims that delivered a source, and
+ * register accesses - under --irq emulated each one is an MMIO exit, which
+ * is where that delivery model's cost shows (exits.mmio, cycles.modeled).
+ */
+static void vm_stats_irq(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    const struct plic_stats *ps = plic_stats(vm->plic);
+    fn(ctx, "irq.raised", ps->raised);
+    fn(ctx, "irq.delivered", ps->delivered);
+    fn(ctx, "irq.delivery_exits", ps->accesses);
+}
+
+/*
+ * --io emulated's controller (all 0 without it, so every run has the same
+ * names): io.eblk.exits counts its register accesses, each one an MMIO exit
+ * (also in exits.mmio) - the per-request cost of device emulation.
+ */
+static void vm_stats_eblk(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    static const struct eblk_stats none;
+    const struct eblk_stats *es = vm->eblk ? eblk_stats(vm->eblk) : &none;
+    fn(ctx, "io.eblk.requests", es->requests);
+    fn(ctx, "io.eblk.bytes", es->bytes);
+    fn(ctx, "io.eblk.exits", es->exits);
+    fn(ctx, "io.eblk.interrupts", es->interrupts);
+    fn(ctx, "io.eblk.errors", es->errors);
 }
 
 static uint64_t cycles_modeled(const struct vm *vm)
@@ -94,7 +126,10 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "s2.table_frames", vm->s2 ? s2_table_frames(vm->s2) : 0);
     fn(ctx, "mem.ram_frames", gmem_ram_frames(vm->gmem));
     vm_stats_shadow(vm, fn, ctx);
-    vm_pv_stats_foreach(vm, fn, ctx); /* --mmu direct: pv.*, direct.foreign_frames */
+    vm_pv_stats_foreach(vm, fn, ctx);  /* --mmu direct: pv.*, direct.foreign_frames */
+    vm_sbi_stats_foreach(vm, fn, ctx); /* --bios vmm: sbi.* */
+    vm_stats_irq(vm, fn, ctx);
+    vm_stats_eblk(vm, fn, ctx);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

@@ -5,7 +5,9 @@
  *
  * Order of construction: host memory, the guest-physical map (RAM, boot ROM,
  * device windows), the devices on the MMIO bus, the images, the device tree,
- * the boot ROM's jump, the vCPU. A snapshot of RAM and ROM is taken last so
+ * the boot ROM's jump, the vCPU (with --bios vmm the VMM then sets it up in
+ * S-mode at the payload, as kvmtool does: no boot ROM code runs). A snapshot
+ * of RAM and ROM is taken last so
  * a reboot can restore every image (DESIGN.md "Reset"). Host memory and the
  * TLB are the host's (vm/host.c): several VMs take their frames from one
  * region and their vCPUs share one physical CPU's TLB, VMID-tagged.
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "cpu/encoding.h"
+#include "io/eblk.h"
 #include "io/htif.h"
 #include "irq/irq.h"
 #include "vm/bootrom.h"
@@ -43,11 +46,12 @@ static int vm_add_devices(struct vm *vm)
 {
     vm->uart = uart_create(vm->out);
     vm->clint = clint_create(1, vclock_now, vm);
+    vm->plic = plic_create(1);
     vm->bus = mmio_bus_create();
     if (vm->clint) {
         clint_set_time_writer(vm->clint, vclock_set);
     }
-    if (!vm->uart || !vm->clint || !vm->bus) {
+    if (!vm->uart || !vm->clint || !vm->plic || !vm->bus) {
         fprintf(stderr, "vmlab: out of host memory creating devices\n");
         return -1;
     }
@@ -55,11 +59,65 @@ static int vm_add_devices(struct vm *vm)
                      &vm->syscon) ||
         mmio_bus_add(vm->bus, "clint", MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE, &clint_ops,
                      vm->clint) ||
+        mmio_bus_add(vm->bus, "plic", MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE, &plic_ops, vm->plic) ||
         mmio_bus_add(vm->bus, "uart0", MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE, &uart_ops, vm->uart) ||
         gmem_add_mmio(vm->gmem, MEMMAP_TEST_BASE, MEMMAP_TEST_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_CLINT_BASE, MEMMAP_CLINT_SIZE) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE) ||
         gmem_add_mmio(vm->gmem, MEMMAP_UART0_BASE, MEMMAP_UART0_SIZE)) {
         fprintf(stderr, "vmlab: internal error: device windows overlap\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The controller's interrupt line is PLIC source MEMMAP_EBLK_IRQ. */
+static void vm_eblk_irq(void *ctx, bool level)
+{
+    struct vm *vm = ctx;
+    plic_set_line(vm->plic, MEMMAP_EBLK_IRQ, level);
+}
+
+/*
+ * --io emulated: the first --disk goes on vmlab's own controller (io/eblk.c).
+ * No unmodified guest has a driver for it, so say so once at start.
+ */
+static int vm_add_eblk(struct vm *vm)
+{
+    if (vm->cfg.io_mode != IO_EMULATED || vm->ndisks == 0) {
+        return 0;
+    }
+    vm->eblk = eblk_create(vm->disks[0], vm->gmem, vm_eblk_irq, vm);
+    if (!vm->eblk) {
+        fprintf(stderr, "vmlab: out of host memory creating the block controller\n");
+        return -1;
+    }
+    if (mmio_bus_add(vm->bus, "eblk", MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE, &eblk_ops, vm->eblk) ||
+        gmem_add_mmio(vm->gmem, MEMMAP_EBLK_BASE, MEMMAP_EBLK_SIZE)) {
+        fprintf(stderr, "vmlab: internal error: device windows overlap\n");
+        return -1;
+    }
+    fprintf(stderr,
+            "vmlab: --io emulated: the disk is on vmlab's own block controller at 0x%llx; "
+            "only guests with its driver (guests/) can use it\n",
+            (unsigned long long)MEMMAP_EBLK_BASE);
+    return 0;
+}
+
+/*
+ * --bios vmm: the payload is the S-mode kernel, at RAM + 2 MiB (raw) or its
+ * ELF addresses. An ELF entered below RAM + 2 MiB is firmware linked for
+ * M-mode at RAM's start (its first csrr of an M-mode CSR would fault): refused.
+ */
+static int vm_check_sbi_payload(const struct vm *vm, const struct loaded_image *image)
+{
+    if (vm_config_wants_sbi(&vm->cfg) && image->is_elf &&
+        image->entry < MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET) {
+        fprintf(stderr,
+                "vmlab: %s: entry 0x%" PRIx64 " is below 0x%llx, where M-mode firmware "
+                "lives: with --bios vmm (the default for --kernel) the image must be an S-mode "
+                "kernel; run M-mode code as `vmlab IMAGE` or --bios FILE\n",
+                vm->cfg.kernel, image->entry, MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET);
         return -1;
     }
     return 0;
@@ -71,21 +129,21 @@ static int vm_load_images(struct vm *vm)
     struct loaded_image image;
     char err[256];
     const struct vm_config *cfg = &vm->cfg;
-    /* --bios vmm: the kernel is the first image, at RAM + 2 MiB when raw */
-    const char *first = cfg->bios ? cfg->bios : cfg->bios_vmm ? cfg->kernel : cfg->image;
-    gpa_t first_gpa = MEMMAP_RAM_BASE + (cfg->bios_vmm ? MEMMAP_KERNEL_OFFSET : 0);
+    bool is_sbi = vm_config_wants_sbi(cfg);
+    const char *first = is_sbi ? cfg->kernel : cfg->bios ? cfg->bios : cfg->image;
+    gpa_t raw_gpa = MEMMAP_RAM_BASE + (is_sbi ? MEMMAP_KERNEL_OFFSET : 0);
 
     if (gmem_add_rom(vm->gmem, MEMMAP_BOOTROM_BASE, MEMMAP_BOOTROM_SIZE) != 0) {
         fprintf(stderr, "vmlab: internal error: cannot place the boot ROM\n");
         return -1;
     }
 
-    if (loader_load(vm->gmem, first, first_gpa, &image, err, sizeof(err)) != 0) {
+    if (loader_load(vm->gmem, first, raw_gpa, &image, err, sizeof(err)) != 0) {
         fprintf(stderr, "vmlab: %s\n", err);
         return -1;
     }
-    if (vm_pv_check_image(vm, first, &image) != 0) {
-        return -1; /* --mmu direct runs paravirtual guests only, and they only there */
+    if (vm_pv_check_image(vm, first, &image) != 0 || vm_check_sbi_payload(vm, &image) != 0) {
+        return -1; /* PV guests only under --mmu direct; S-mode kernels only under --bios vmm */
     }
     vm->entry_pc = image.entry;
     if (image.has_tohost) {
@@ -98,7 +156,7 @@ static int vm_load_images(struct vm *vm)
             return -1;
         }
     }
-    if (cfg->bios && cfg->kernel) {
+    if (cfg->bios && cfg->kernel && !is_sbi) {
         struct loaded_image payload;
         if (loader_load(vm->gmem, cfg->kernel, MEMMAP_RAM_BASE + MEMMAP_KERNEL_OFFSET, &payload,
                         err, sizeof(err)) != 0) {
@@ -123,6 +181,7 @@ static int vm_place_fdt(struct vm *vm)
         .ram_base = MEMMAP_RAM_BASE,
         .ram_size = vm->cfg.ram_size,
         .bootargs = vm->cfg.append,
+        .has_eblk = vm->eblk != NULL,
     };
     size_t size = 0;
     void *blob = NULL;
@@ -162,7 +221,7 @@ static int vm_write_bootrom(struct vm *vm)
  * instructions (the CR3-load exiting of VT-x without EPT). Under --mmu nested
  * hgatp shows the stage-2 root: MODE (8 Sv39x4, 9 Sv48x4), VMID, root PPN.
  */
-static void vm_hw_controls(struct vm *vm)
+void vm_hw_controls(struct vm *vm)
 {
     struct hart *h = &vm->vcpu.hart;
     if (vm->cfg.mmu_mode == MMU_SHADOW || vm->cfg.mmu_mode == MMU_DIRECT) {
@@ -179,11 +238,8 @@ static void vm_hw_controls(struct vm *vm)
 static void vm_start_vcpu(struct vm *vm)
 {
     hart_reset(&vm->vcpu.hart, 0, MEMMAP_BOOTROM_BASE);
-    if (vm->cfg.bios_vmm) {
-        hwsbi_start(vm);
-    }
-    if (vm->cfg.cpu_hw) {
-        vm_hw_controls(vm);
+    if (vm->sbi) {
+        vm_sbi_boot_hart(vm); /* --bios vmm: the kernel again, in S-mode (VS under --cpu hw) */
     }
 }
 
@@ -234,6 +290,22 @@ static int vm_open_console_out(struct vm *vm)
     return 0;
 }
 
+/* --disk: open every image now, so a bad one stops the launch (exit 2) with its line. */
+static int vm_open_disks(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->cfg.ndisks; i++) {
+        const struct vm_disk_spec *spec = &vm->cfg.disks[i];
+        char why[512];
+        vm->disks[i] = disk_open_err(spec->path, &spec->opt, why, sizeof(why));
+        if (!vm->disks[i]) {
+            fprintf(stderr, "vmlab: --disk %s\n", why);
+            return -1;
+        }
+        vm->ndisks = i + 1;
+    }
+    return 0;
+}
+
 struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned index)
 {
     struct vm *vm = calloc(1, sizeof(*vm));
@@ -262,9 +334,12 @@ struct vm *vm_create(struct host *host, const struct vm_config *cfg, unsigned in
                 cfg->ram_size >> 20);
         goto fail;
     }
-    if (vm_add_devices(vm) || vm_load_images(vm) || vm_place_fdt(vm) || vm_write_bootrom(vm) ||
-        vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) || vm_shadow_create(vm) ||
-        vm_open_outputs(vm)) {
+    if (vm_open_disks(vm) != 0) {
+        goto fail;
+    }
+    if (vm_add_devices(vm) || vm_add_eblk(vm) || vm_load_images(vm) || vm_place_fdt(vm) ||
+        vm_write_bootrom(vm) || vm_stage2_create(vm) || vm_create_vcpu(vm) || vm_pv_create(vm) ||
+        vm_sbi_create(vm) || vm_shadow_create(vm) || vm_open_outputs(vm)) {
         goto fail;
     }
     if (gmem_snapshot(vm->gmem) != 0) {
@@ -300,7 +375,11 @@ void vm_reset(struct vm *vm)
     vm_shadow_reset(vm);
     vm_start_vcpu(vm); /* hart_reset: also drops decoded code and the TLB */
     clint_reset(vm->clint);
+    plic_reset(vm->plic);
     uart_reset(vm->uart);
+    if (vm->eblk) {
+        eblk_reset(vm->eblk);
+    }
     vm->syscon.request = SYSCON_NONE;
 }
 
@@ -316,13 +395,19 @@ void vm_destroy(struct vm *vm)
     }
     s2_table_destroy(vm->s2);
     vm_pv_destroy(vm);
+    vm_sbi_destroy(vm);
     htif_destroy(vm->htif);
     clint_destroy(vm->clint);
+    plic_destroy(vm->plic);
     uart_destroy(vm->uart);
     if (vm->out && vm->out != stdout) {
         fclose(vm->out); /* writes out a last line without its newline */
     }
     mmio_bus_destroy(vm->bus);
+    eblk_destroy(vm->eblk); /* before its disk closes */
+    for (unsigned i = 0; i < vm->ndisks; i++) {
+        disk_close(vm->disks[i]); /* flushes what was written; a snapshot's writes are dropped */
+    }
     gmem_destroy(vm->gmem); /* its frames go back to the host's memory */
     free(vm);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "io/disk.h"
 #include "io/io.h"
 #include "mmu/mmu.h"
 
@@ -30,20 +31,38 @@ enum trace_flags {
     TRACE_WALKS = 1u << 2, /* one line per counted page-table walk */
 };
 
+/* --io: how the guest's disk is presented (DESIGN.md "Techniques"); --io's order. */
+enum io_mode {
+    IO_EMULATED,    /* vmlab's register-level controller, io/eblk.c: every access exits */
+    IO_VIRTIO,      /* virtio-mmio block device served by the VMM (the default) */
+    IO_PASSTHROUGH, /* a VF of the simulated SR-IOV device, DMA through the IOMMU */
+};
+
 /* Several VMs on one physical CPU (--vm, repeated): VMIDs 1..VM_MAX. */
 #define VM_MAX 8
 
-/* One --vm IMAGE[,m=SIZE][,kernel=F]: what differs between the VMs of one run. */
+/* Disks per VM (--disk, repeated; opened by vm_create, no device uses them yet). */
+#define VM_DISK_MAX 8
+
+/* One --disk FILE[,ro][,snapshot] (or --vm ...,disk=FILE[,ro][,snapshot]). */
+struct vm_disk_spec {
+    const char *path;
+    struct disk_options opt;
+};
+
+/* One --vm IMAGE[,m=SIZE][,kernel=F][,disk=FILE[,ro][,snapshot]]: what differs between the
+ * VMs of one run. */
 struct vm_spec {
     const char *image;  /* IMAGE: the guest, or its firmware when kernel= is given */
     const char *kernel; /* kernel=F: as --bios IMAGE --kernel F; NULL otherwise */
     uint64_t ram_size;  /* m=SIZE; 0: -m's */
+    /* disk=FILE[,ro][,snapshot]: this VM's one disk; path NULL: none */
+    struct vm_disk_spec disk;
 };
 
 struct vm_config {
     const char *image;      /* positional IMAGE */
     const char *bios;       /* --bios none|FILE, NULL when not given (or vmm) */
-    bool bios_vmm;          /* --bios vmm, or only --kernel: the VMM's SBI (vm/hwsbi.c) */
     bool cpu_hw;            /* --cpu hw: the H-extension hart (cpu/hw.c) */
     const char *kernel;     /* --kernel FILE */
     const char *initrd;     /* --initrd FILE */
@@ -69,14 +88,18 @@ struct vm_config {
     bool pwc;                   /* --pwc on */
     bool vmid_tags;             /* --vmid on */
     unsigned shadow_cache;      /* --shadow-cache N */
+    enum io_mode io_mode;       /* --io */
+    /* --disk, in order */
+    struct vm_disk_spec disks[VM_DISK_MAX];
+    unsigned ndisks;
     struct vm_spec vms[VM_MAX]; /* --vm, in order: vm0, vm1, ... */
     unsigned nvms;              /* 0: one VM from IMAGE / --bios / --kernel */
 };
 
 /*
- * Parse one --vm value "IMAGE[,m=SIZE][,kernel=F]" into *out, splitting
- * text in place (the pointers in *out point into it). 0, or -1 after
- * printing one line saying what is wrong (exit 2).
+ * Parse one --vm value "IMAGE[,m=SIZE][,kernel=F][,disk=FILE[,ro][,snapshot]]"
+ * into *out, splitting text in place (the pointers in *out point into it).
+ * 0, or -1 after printing one line saying what is wrong (exit 2).
  */
 int vm_spec_parse(char *text, struct vm_spec *out);
 

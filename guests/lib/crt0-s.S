@@ -1,41 +1,31 @@
 /*
- * guests/lib/crt0-s.S - where an S-mode guest kernel starts (guests/hwtest.c):
- * the VMM's SBI (--bios vmm) enters it in S-mode (VS-mode under --cpu hw) at
- * 0x8020_0000 with a0 = hartid, a1 = device-tree address, as OpenSBI enters
- * a kernel. No M-mode here: poweroff and console go through SBI calls.
- * Course: 处理器虚拟化 / 虚拟机启动 (a guest kernel on the VMM's SBI, as on
- *         KVM); 半虚拟化 (the SBI ecall is a hypercall).
- * Spec: Privileged 20211203, §4.1.1 "Supervisor Status Register" (FS must be
- *       non-zero for F/D); RISC-V SBI v2.0, §4 (the kernel's entry state).
- * Simplified: hart 0 runs; any other hart parks in a wfi loop. Its only CSR
- * access is one csrs of sstatus (one priv_insn exit under --cpu trap).
+ * guests/lib/crt0-s.S - where an S-mode payload starts (guests linked with
+ * -Ttext=0x80200000 and entry _start_s, guests/guests.mk): under vmlab's
+ * --bios vmm the VMM itself puts the hart in S-mode here with a0 = hartid,
+ * a1 = device-tree address, as OpenSBI or KVM would. No M-mode code exists.
+ * Course: 处理器虚拟化 / 半虚拟化: a guest kernel whose firmware is the VMM.
+ * Spec: RISC-V SBI v2.0, §10 "System Reset Extension" (the end of the run);
+ *       Privileged 20211203, §4.1.1 "sstatus".
+ * Simplified: hart 0 runs; any other hart parks. No CSR access here: under
+ * --cpu trap this start costs no exit at all (the FPU is on already:
+ * the VMM starts the hart with sstatus.FS = Initial).
  */
+#include "guests/lib/crt-common.h"
+
     .section .text.init, "ax", @progbits
     .globl _start_s
 _start_s:
-    bnez    a0, park
+    bnez    a0, park_s
 
-    .option push
-    .option norelax
-    la      gp, __global_pointer$
-    .option pop
-    la      sp, __stack_top
-
-    /* C expects .bss to be zero */
-    la      t0, __bss_start
-    la      t1, __bss_end
-1:  bgeu    t0, t1, 2f
-    sd      zero, 0(t0)
-    addi    t0, t0, 8
-    j       1b
-2:
-    /* sstatus.FS = Initial: the F and D instructions may run */
-    li      t0, (1 << 13)
-    csrs    sstatus, t0
-
+    c_runtime_setup
     call    main
-    call    sbi_exit        /* a0 = main's return value: 0 pass, else fail code */
+    /* SBI SRST system_reset(shutdown, reason): 0 = no reason (pass), else system failure */
+    snez    a1, a0
+    li      a0, 0
+    li      a6, 0
+    li      a7, 0x53525354
+    ecall
 
-park:
+park_s:
     wfi
-    j       park
+    j       park_s

@@ -8,25 +8,14 @@
  * Simplified: hart 0 runs; any other hart parks in a wfi loop. a0 gives the
  * hartid, so no csrr mhartid (one exit fewer).
  */
+#include "guests/lib/crt-common.h"
+
     .section .text.init, "ax", @progbits
     .globl _start
 _start:
     bnez    a0, park
 
-    .option push
-    .option norelax
-    la      gp, __global_pointer$
-    .option pop
-    la      sp, __stack_top
-
-    /* C expects .bss to be zero */
-    la      t0, __bss_start
-    la      t1, __bss_end
-1:  bgeu    t0, t1, 2f
-    sd      zero, 0(t0)
-    addi    t0, t0, 8
-    j       1b
-2:
+    c_runtime_setup
     /* traps go to trap_entry_m, which switches to the trap stack in mscratch */
     la      t0, trap_entry_m
     csrw    mtvec, t0

@@ -127,7 +127,8 @@ test_multivm_bad() {
     expect_usage multivm-bad-key --vm "$GUESTS/hello.elf,colour=red" --vm "$GUESTS/hello.elf"
     expect_usage multivm-bad-size --vm "$GUESTS/hello.elf,m=3M" --vm "$GUESTS/hello.elf"
     expect_usage multivm-missing-image --vm "$GUESTS/hello.elf" --vm "$TMP/no-such-image.elf"
-    expect_usage multivm-disk --vm "$GUESTS/hello.elf,disk=$TMP/d.img"
+    # a VM's disk= names a file that is not there (tests/guests/disk.sh tests good ones)
+    expect_usage multivm-disk-missing --vm "$GUESTS/hello.elf,disk=$TMP/no-such-disk.img"
     expect_usage multivm-and-image --vm "$GUESTS/hello.elf" "$GUESTS/hello.elf"
 }
 

@@ -877,6 +877,16 @@ fi
 # bad page tables under every --mmu: tests/guests/badpt.sh
 # shellcheck source=tests/guests/badpt.sh
 . "$HERE/badpt.sh"
+# shellcheck source=tests/guests/sbi.sh
+. "$HERE/sbi.sh" # the VMM's SBI (--bios vmm)
+# the PLIC and the UART's interrupt: tests/guests/plic.sh
+# shellcheck source=tests/guests/plic.sh
+. "$HERE/plic.sh"
+# --io emulated, vmlab's block controller: tests/guests/eblk.sh
+# shellcheck source=tests/guests/eblk.sh
+. "$HERE/eblk.sh"
+# shellcheck source=tests/guests/disk.sh
+. "$HERE/disk.sh" # --disk images accepted and refused
 # --cpu hw beside --cpu trap: tests/guests/hw.sh
 # shellcheck source=tests/guests/hw.sh
 . "$HERE/hw.sh"
@@ -916,6 +926,10 @@ if [ "$QUICK" != 1 ]; then
     test_shadow # --mmu shadow (tests/guests/shadow.sh)
     test_uboot # OpenSBI and U-Boot to the prompt (tests/guests/uboot.sh)
     test_badpt # bad page tables under every --mmu (tests/guests/badpt.sh)
+    test_sbi   # the VMM's SBI, --bios vmm (tests/guests/sbi.sh)
+    test_plic # UART input by interrupt through the PLIC (tests/guests/plic.sh)
+    test_eblk # --io emulated: the block controller and its driver (tests/guests/eblk.sh)
+    test_disk # --disk: images accepted and refused (tests/guests/disk.sh)
     test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
 fi
 

@@ -108,6 +108,22 @@ START_TEST(test_spec_all_keys)
 }
 END_TEST
 
+/* disk=FILE with its ro / snapshot after it, as --disk FILE,ro,snapshot. */
+START_TEST(test_spec_disk)
+{
+    char text[] = "hello.elf,disk=d.img,ro,m=64M,snapshot";
+    struct vm_spec spec;
+    ck_assert_int_eq(vm_spec_parse(text, &spec), 0);
+    ck_assert_str_eq(spec.disk.path, "d.img");
+    ck_assert(spec.disk.opt.read_only);
+    ck_assert(spec.disk.opt.snapshot);
+    ck_assert_uint_eq(spec.ram_size, 64ull << 20);
+    char plain[] = "hello.elf,disk=d.img";
+    ck_assert_int_eq(vm_spec_parse(plain, &spec), 0);
+    ck_assert(!spec.disk.opt.read_only && !spec.disk.opt.snapshot);
+}
+END_TEST
+
 START_TEST(test_spec_size_suffixes)
 {
     char g[] = "a,m=1G";
@@ -214,8 +230,10 @@ START_TEST(test_spec_bad)
     expect_bad("hello.elf,m=lots");    /* not a size */
     expect_bad("hello.elf,m=64M,m=32M");
     expect_bad("hello.elf,kernel=a,kernel=b");
-    expect_bad("hello.elf,disk=d.img"); /* not yet: comes with the I/O issue */
-    expect_bad("hello.elf,");           /* an empty item */
+    expect_bad("hello.elf,disk=a.img,disk=b.img"); /* one disk per VM */
+    expect_bad("hello.elf,ro,disk=d.img");         /* ro before any disk= */
+    expect_bad("hello.elf,disk=d.img,foo");        /* not a disk option */
+    expect_bad("hello.elf,");                      /* an empty item */
 }
 END_TEST
 
@@ -235,6 +253,7 @@ static Suite *multivm_suite(void)
 
     tcase_add_test(core, test_spec_image_only);
     tcase_add_test(core, test_spec_all_keys);
+    tcase_add_test(core, test_spec_disk);
     tcase_add_test(core, test_spec_size_suffixes);
     tcase_add_test(core, test_vmid_entry_never_answers_other_vm);
     tcase_add_test(core, test_sfence_stays_in_its_vm);
