@@ -176,7 +176,8 @@ if [ -f "$OPENSBI_JUMP" ] && [ -f "$UBOOT_S" ] && [ -f "$UBOOT_M" ]; then
     printf '\n%-24s %-8s %10s %10s %8s\n' chain cpu vmlab_s qemu_s ratio
     # vmm-sbi+uboot: the VMM answers SBI itself; QEMU has no such mode, so its column is
     # its own default firmware (OpenSBI) with the same U-Boot
-    for chain in opensbi+uboot vmm-sbi+uboot uboot-mmode; do
+    for chain in opensbi+uboot vmm-sbi+uboot vmm-sbi+uboot/hw uboot-mmode; do
+        cpu=trap
         case $chain in
         opensbi+uboot)
             vm_args=(--bios "$OPENSBI_JUMP" --kernel "$UBOOT_S")
@@ -184,6 +185,11 @@ if [ -f "$OPENSBI_JUMP" ] && [ -f "$UBOOT_S" ] && [ -f "$UBOOT_M" ]; then
             ;;
         vmm-sbi+uboot)
             vm_args=(--kernel "$UBOOT_S")
+            q_args=(-kernel "$UBOOT_S")
+            ;;
+        vmm-sbi+uboot/hw)
+            cpu=hw
+            vm_args=(--cpu hw --kernel "$UBOOT_S")
             q_args=(-kernel "$UBOOT_S")
             ;;
         *)
@@ -202,7 +208,7 @@ if [ -f "$OPENSBI_JUMP" ] && [ -f "$UBOOT_S" ] && [ -f "$UBOOT_M" ]; then
             done | median)
             ratio=$(awk -v v="$vm_s" -v q="$q_s" 'BEGIN { printf "%.2f", q / v }')
         fi
-        printf '%-24s %-8s %10s %10s %8s\n' "$chain" trap "$vm_s" "$q_s" "$ratio"
+        printf '%-24s %-8s %10s %10s %8s\n' "${chain%/hw}" "$cpu" "$vm_s" "$q_s" "$ratio"
     done
     echo "(seconds to U-Boot's autoboot prompt, median of $RUNS; ratio = QEMU time / vmlab time,"
     echo " >= 1 means vmlab is no slower; target >= 1)"

@@ -114,6 +114,29 @@ test_uboot_reset() {
     fi
 }
 
+# U-Boot S-mode on the VMM's own SBI (no OpenSBI), under both CPU models.
+# Under --cpu hw the kernel runs in VS-mode: its S CSR accesses, sret and
+# delegated traps never exit, and there is no guest M-mode at all, so the
+# whole session - boot, version, poweroff - makes no priv_insn exit. Under
+# --cpu trap the same accesses exit (U-Boot sets stvec, at least: >= 1).
+test_uboot_vmm_cpus() {
+    local cpu
+    for cpu in trap hw; do
+        uboot_session "uboot-vmm-$cpu" $'\nversion\npoweroff' -- --cpu "$cpu" --kernel "$UBOOT_SMODE"
+        local priv
+        priv=$(stat "$TMP/uboot-vmm-$cpu.json" exits.priv_insn)
+        if [ "$rc" != 0 ] || ! grep -q '^U-Boot 20[0-9][0-9]\.' "$TMP/uboot-vmm-$cpu.out"; then
+            fail "uboot-vmm-$cpu" "exit $rc; no version line"
+        elif [ "$cpu" = hw ] && [ "$priv" != 0 ]; then
+            fail "uboot-vmm-$cpu" "exits.priv_insn $priv under --cpu hw, want 0"
+        elif [ "$cpu" = trap ] && [ "${priv:-0}" -lt 1 ]; then
+            fail "uboot-vmm-$cpu" "exits.priv_insn $priv under --cpu trap, want >= 1"
+        else
+            pass "uboot-vmm-$cpu"
+        fi
+    done
+}
+
 test_uboot() {
     if ! uboot_have; then
         skip uboot "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
@@ -123,6 +146,7 @@ test_uboot() {
     test_uboot_dynamic
     test_uboot_mmode
     test_uboot_reset
+    test_uboot_vmm_cpus
     test_uboot_bad_firmware
 }
 
