@@ -10,7 +10,8 @@
  *       interrupt-controller/sifive,plic-1.0.0.yaml, serial/8250.yaml,
  *       power/reset/syscon-poweroff.yaml and syscon-reboot.yaml; QEMU's
  *       hw/riscv/virt.c for the node names a guest expects.
- * Simplified: no virtio-mmio nodes yet; one cluster in cpu-map.
+ * Simplified: one cluster in cpu-map; the virtio-mmio slots are listed
+ * whether or not a device sits behind them (an empty one has DeviceID 0).
  */
 #include "vm/fdt.h"
 
@@ -283,6 +284,22 @@ static void node_eblk(struct dt *dt)
     dt_end(dt);
 }
 
+/* QEMU virt's virtio-mmio slots, in its order (last slot first): IRQ 1 + n. */
+static void node_virtio_slots(struct dt *dt)
+{
+    for (int n = MEMMAP_VIRTIO_COUNT - 1; n >= 0; n--) {
+        gpa_t gpa = MEMMAP_VIRTIO_BASE + (gpa_t)n * MEMMAP_VIRTIO_STRIDE;
+        char name[32];
+        snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)gpa);
+        dt_begin(dt, name);
+        dt_u32(dt, "interrupts", 1 + (uint32_t)n);
+        dt_u32(dt, "interrupt-parent", dt->plic_phandle);
+        dt_reg64(dt, gpa, MEMMAP_VIRTIO_STRIDE);
+        dt_str(dt, "compatible", "virtio,mmio");
+        dt_end(dt);
+    }
+}
+
 static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
 {
     dt_begin(dt, "soc");
@@ -293,6 +310,7 @@ static void node_soc(struct dt *dt, const struct vm_fdt_config *cfg)
     node_clint(dt, cfg);
     node_plic(dt, cfg); /* before the devices: they name it as interrupt-parent */
     node_serial(dt);
+    node_virtio_slots(dt);
     node_test(dt);
     if (cfg->has_eblk) {
         node_eblk(dt);

@@ -21,6 +21,7 @@
 
 #include "cpu/encoding.h"
 #include "io/eblk.h"
+#include "io/virtio_mmio.h"
 #include "io/htif.h"
 #include "irq/irq.h"
 #include "vm/bootrom.h"
@@ -40,6 +41,21 @@ static void vclock_set(void *ctx, uint64_t mtime)
 {
     struct vm *vm = ctx;
     vm->clock.mtime_offset += mtime - hart_time_now(&vm->vcpu.hart);
+}
+
+/* QEMU virt's eight virtio-mmio slots, empty for now (DeviceID 0: no device). */
+static int vm_add_virtio_slots(struct vm *vm)
+{
+    for (unsigned n = 0; n < MEMMAP_VIRTIO_COUNT; n++) {
+        gpa_t gpa = MEMMAP_VIRTIO_BASE + n * MEMMAP_VIRTIO_STRIDE;
+        if (mmio_bus_add(vm->bus, "virtio-mmio", gpa, MEMMAP_VIRTIO_STRIDE, &virtio_mmio_empty_ops,
+                         NULL) ||
+            gmem_add_mmio(vm->gmem, gpa, MEMMAP_VIRTIO_STRIDE)) {
+            fprintf(stderr, "vmlab: internal error: virtio-mmio slot %u overlaps\n", n);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static int vm_add_devices(struct vm *vm)
@@ -68,7 +84,7 @@ static int vm_add_devices(struct vm *vm)
         fprintf(stderr, "vmlab: internal error: device windows overlap\n");
         return -1;
     }
-    return 0;
+    return vm_add_virtio_slots(vm);
 }
 
 /* The controller's interrupt line is PLIC source MEMMAP_EBLK_IRQ. */

@@ -103,6 +103,27 @@ START_TEST(test_fdt_root_chosen_memory)
 }
 END_TEST
 
+/*
+ * QEMU virt's eight virtio-mmio slots: virtio_mmio@1000n000 for n = 1..8
+ * (slot n-1 at 0x1000_1000 + (n-1) * 0x1000), IRQ 1 + slot = 1..8, on the
+ * PLIC, compatible "virtio,mmio" (as `qemu-system-riscv64 -M virt,dumpdtb`).
+ */
+START_TEST(test_fdt_virtio_slots)
+{
+    void *blob = build(1, NULL, false);
+    int first = fdt_path_offset(blob, "/soc/virtio_mmio@10001000");
+    int last = fdt_path_offset(blob, "/soc/virtio_mmio@10008000");
+
+    ck_assert_int_ge(first, 0);
+    ck_assert_int_ge(last, 0);
+    ck_assert_uint_eq(cell(blob, "/soc/virtio_mmio@10001000", "interrupts"), 1);
+    ck_assert_uint_eq(cell(blob, "/soc/virtio_mmio@10008000", "interrupts"), 8);
+    expect_str(blob, "/soc/virtio_mmio@10004000", "compatible", "virtio,mmio");
+    ck_assert_int_lt(fdt_path_offset(blob, "/soc/virtio_mmio@10009000"), 0); /* only eight */
+    free(blob);
+}
+END_TEST
+
 START_TEST(test_fdt_cpus)
 {
     void *blob = build(1, NULL, false);
@@ -357,6 +378,7 @@ static Suite *fdt_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_fdt_root_chosen_memory);
     tcase_add_test(core, test_fdt_cpus);
+    tcase_add_test(core, test_fdt_virtio_slots);
     tcase_add_test(core, test_fdt_soc);
     tcase_add_test(core, test_fdt_two_harts);
     tcase_add_test(core, test_fdt_place);

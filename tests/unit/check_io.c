@@ -21,6 +21,7 @@
 
 #include "io/htif.h"
 #include "io/io.h"
+#include "io/virtio_mmio.h"
 #include "irq/irq.h"
 #include "mmu/mmu.h"
 #include "vm/console.h"
@@ -649,10 +650,39 @@ static int have_pty(void)
     return 1;
 }
 
+/*
+ * An empty virtio-mmio slot (virtio 1.2 §4.2.2): MagicValue 0x74726976
+ * ("virt"), Version 2, DeviceID 0 = no device, VendorID 0x554d4551
+ * ("QEMU"); other registers 0, writes ignored; only aligned 32-bit.
+ */
+START_TEST(test_virtio_mmio_empty_slot)
+{
+    const struct mmio_device_ops *ops = &virtio_mmio_empty_ops;
+    uint64_t val = 1;
+
+    ck_assert_int_eq(ops->read(NULL, 0x000, 4, &val), 0);
+    ck_assert_uint_eq(val, 0x74726976);
+    ck_assert_int_eq(ops->read(NULL, 0x004, 4, &val), 0);
+    ck_assert_uint_eq(val, 2);
+    ck_assert_int_eq(ops->read(NULL, 0x008, 4, &val), 0);
+    ck_assert_uint_eq(val, 0);
+    ck_assert_int_eq(ops->read(NULL, 0x00c, 4, &val), 0);
+    ck_assert_uint_eq(val, 0x554d4551);
+    ck_assert_int_eq(ops->read(NULL, 0x070, 4, &val), 0); /* Status */
+    ck_assert_uint_eq(val, 0);
+    ck_assert_int_eq(ops->write(NULL, 0x070, 4, 0xf), 0); /* ignored */
+    ck_assert_int_eq(ops->read(NULL, 0x070, 4, &val), 0);
+    ck_assert_uint_eq(val, 0);
+    ck_assert_int_eq(ops->read(NULL, 0x000, 1, &val), -1); /* bytes: refused */
+    ck_assert_int_eq(ops->write(NULL, 0x002, 4, 0), -1);   /* misaligned */
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
     TCase *core = tcase_create("core");
+    tcase_add_test(core, test_virtio_mmio_empty_slot);
     tcase_add_test(core, test_bus_dispatch);
     tcase_add_test(core, test_bus_overlap);
     tcase_add_test(core, test_uart_lsr_rx);
