@@ -10,19 +10,18 @@ OPENSBI_DIR=/usr/lib/riscv64-linux-gnu/opensbi/generic
 UBOOT_SMODE=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
 UBOOT_MMODE=/usr/lib/u-boot/qemu-riscv64/u-boot.bin
 
-# uboot_session TAG COMMANDS -- VMLAB_ARGS...: boot, and at each U-Boot
+# prompt_session TAG COMMANDS EOL -- CMD...: run CMD, and at each U-Boot
 # prompt type the next of COMMANDS (a newline-separated list; the first
-# answer stops autoboot). Output in $TMP/TAG.out, counters in
-# $TMP/TAG.json; sets rc. A command is typed only once the prompt for it is
-# there, so the session does not depend on how fast anything runs.
-uboot_session() {
-    local tag=$1 commands=$2
-    shift 3
+# answer stops autoboot), each ended by EOL. Output in $TMP/TAG.out; sets rc.
+# A command is typed only once the prompt for it is there, so the session
+# does not depend on how fast anything runs.
+prompt_session() {
+    local tag=$1 commands=$2 eol=$3
+    shift 4
     local fifo=$TMP/$tag.in prompts=0 waited=0 cmd
     rm -f "$fifo"
     mkfifo "$fifo"
-    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --stats "$TMP/$tag.json" "$@" <"$fifo" \
-        >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
+    timeout "$HOST_TIMEOUT" "$@" <"$fifo" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
     local pid=$!
     exec 3>"$fifo"
     while IFS= read -r cmd; do
@@ -36,11 +35,19 @@ uboot_session() {
             waited=$((waited + 1))
         done
         prompts=$(grep -o -e '=> ' -e 'stop autoboot' "$TMP/$tag.out" | wc -l)
-        printf '%s\n' "$cmd" >&3
+        printf '%s%s' "$cmd" "$eol" >&3
     done <<<"$commands"
     exec 3>&-
     wait "$pid"
     rc=$?
+}
+
+# uboot_session TAG COMMANDS -- VMLAB_ARGS...: the same from a pipe, with
+# the counters in $TMP/TAG.json.
+uboot_session() {
+    local tag=$1 commands=$2
+    shift 3
+    prompt_session "$tag" "$commands" $'\n' -- "$VMLAB" --quiet --stats "$TMP/$tag.json" "$@"
 }
 
 uboot_have() {
@@ -137,6 +144,25 @@ test_uboot_vmm_cpus() {
     done
 }
 
+# Interactively: the same session on a terminal. script(1) gives vmlab a
+# pseudo-terminal (raw mode, the Ctrl-A keys live, virtual time paced to
+# wall time) and the keys arrive as a user types them, Enter as a carriage
+# return; poweroff ends it with exit 0 (script -e passes vmlab's status on).
+test_uboot_tty() {
+    if ! command -v script >/dev/null 2>&1; then
+        skip uboot-tty "script(1) (bsdutils) is not installed"
+        return
+    fi
+    prompt_session uboot-tty $'\nversion\npoweroff' $'\r' -- script -qfec \
+        "$VMLAB --quiet --bios $OPENSBI_DIR/fw_jump.elf --kernel $UBOOT_SMODE" /dev/null
+    if [ "$rc" = 0 ] && grep -q 'U-Boot 20[0-9][0-9]\.' "$TMP/uboot-tty.out" &&
+        grep -q 'poweroff' "$TMP/uboot-tty.out"; then
+        pass uboot-tty
+    else
+        fail uboot-tty "exit $rc on a terminal; last: $(tail -c 200 "$TMP/uboot-tty.out" | tr -d '\r' | tr '\n' ' ')"
+    fi
+}
+
 test_uboot() {
     if ! uboot_have; then
         skip uboot "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
@@ -147,6 +173,7 @@ test_uboot() {
     test_uboot_mmode
     test_uboot_reset
     test_uboot_vmm_cpus
+    test_uboot_tty
     test_uboot_bad_firmware
 }
 
