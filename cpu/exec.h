@@ -192,5 +192,6 @@ int exec_mret(struct hart *h, const struct insn *in);
 int exec_sret(struct hart *h, const struct insn *in);
 int exec_wfi(struct hart *h, const struct insn *in);
 int exec_sfence_vma(struct hart *h, const struct insn *in);
+int exec_hfence(struct hart *h, const struct insn *in);
 
 #endif

@@ -204,6 +204,21 @@ int exec_sfence_vma(struct hart *h, const struct insn *in)
 }
 
 /*
+ * HFENCE.VVMA / HFENCE.GVMA (Privileged §8.3.2): hypervisor instructions.
+ * From VS or VU-mode they are virtual instructions (§8.6.1: the VMM's to
+ * answer, as KVM does, with an illegal-instruction trap into the guest);
+ * under --cpu trap the virtual hart has no H extension, so they are
+ * reserved encodings: illegal.
+ */
+int exec_hfence(struct hart *h, const struct insn *in)
+{
+    if (h->virt) {
+        return cpu_exit_priv(h, EXIT_VIRTUAL_INSN, in);
+    }
+    return cpu_illegal(h, in);
+}
+
+/*
  * §3.3.3 / §3.1.6.5: wfi is illegal in U-mode (S-mode exists) and in S-mode
  * when TW = 1. Otherwise the vCPU blocks in the VMM: pc stays on the wfi
  * until the VMM retires it (cpu_emulate_priv).

@@ -691,6 +691,8 @@ const struct insn_desc insn_table[] = {
     {0x30200073, 0xffffffff, "mret", exec_mret, FMT_NONE, dec_none},
     {0x10500073, 0xffffffff, "wfi", exec_wfi, FMT_NONE, dec_none},
     {0x12000073, 0xfe007fff, "sfence.vma", exec_sfence_vma, FMT_SFENCE, dec_r},
+    {0x22000073, 0xfe007fff, "hfence.vvma", exec_hfence, FMT_SFENCE, dec_r},
+    {0x62000073, 0xfe007fff, "hfence.gvma", exec_hfence, FMT_SFENCE, dec_r},
     {0x00001073, M_F3, "csrrw", exec_csrrw, FMT_CSR, dec_csr},
     {0x00002073, M_F3, "csrrs", exec_csrrs, FMT_CSR, dec_csr},
     {0x00003073, M_F3, "csrrc", exec_csrrc, FMT_CSR, dec_csr},

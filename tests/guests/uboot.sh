@@ -163,6 +163,32 @@ test_uboot_tty() {
     fi
 }
 
+# A guest fault that makes it reset (DESIGN.md "Reset"): U-Boot jumps to an
+# address with no memory (0x7fff0000, below RAM): the fetch is an
+# instruction access fault (cause 1), U-Boot's handler reports it and resets
+# the board; the whole chain (OpenSBI or the VMM's SBI, then U-Boot) comes back to
+# the prompt (vm.resets = 1), and poweroff then ends the run with exit 0.
+test_uboot_fault_reset() {
+    local chain tag
+    for chain in opensbi vmm-trap vmm-hw; do
+        tag=uboot-fault-reset-$chain
+        case $chain in
+        opensbi) set -- --bios "$OPENSBI_DIR/fw_jump.elf" --kernel "$UBOOT_SMODE" ;;
+        vmm-trap) set -- --kernel "$UBOOT_SMODE" ;;
+        *) set -- --cpu hw --kernel "$UBOOT_SMODE" ;;
+        esac
+        uboot_session "$tag" $'\ngo 0x7fff0000\n\nversion\npoweroff' -- "$@"
+        if [ "$rc" != 0 ] || [ "$(stat "$TMP/$tag.json" vm.resets)" != 1 ]; then
+            fail "$tag" "exit $rc, vm.resets $(stat "$TMP/$tag.json" vm.resets)"
+        elif ! grep -q 'Unhandled exception: Instruction access fault' "$TMP/$tag.out" ||
+            [ "$(grep -c '^U-Boot 20[0-9][0-9]\.' "$TMP/$tag.out")" -lt 2 ]; then
+            fail "$tag" "no access fault report, or no U-Boot banner after the reset"
+        else
+            pass "$tag"
+        fi
+    done
+}
+
 test_uboot() {
     if ! uboot_have; then
         skip uboot "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
@@ -174,6 +200,7 @@ test_uboot() {
     test_uboot_reset
     test_uboot_vmm_cpus
     test_uboot_tty
+    test_uboot_fault_reset
     test_uboot_bad_firmware
 }
 

@@ -254,6 +254,22 @@ START_TEST(test_hstatus_is_virtual_insn)
 }
 END_TEST
 
+/*
+ * hfence.vvma zero,zero (0x22000073, §8.3.2) from VS: a hypervisor
+ * instruction, so a virtual instruction (§8.6.1), cause 22, stval = its bits.
+ */
+START_TEST(test_hfence_is_virtual_insn)
+{
+    static const uint32_t prog[] = {0x22000073u};
+
+    put_prog(prog, 1);
+    ck_assert_int_eq(run(), EXIT_VIRTUAL_INSN);
+    ck_assert_uint_eq(tvm->h.hs.scause, 22);
+    ck_assert_uint_eq(tvm->h.hs.stval, 0x22000073u);
+    ck_assert_uint_eq(tvm->h.pc, CODE); /* not retired */
+}
+END_TEST
+
 /* csrr mstatus from VS: HS could not either: illegal (2), not delegated, so an exit. */
 START_TEST(test_mstatus_is_illegal_exit)
 {
@@ -541,6 +557,7 @@ static Suite *hw_suite(void)
     tcase_add_test(core, test_delegated_page_fault_no_exit);
     tcase_add_test(core, test_wfi_exits);
     tcase_add_test(core, test_hstatus_is_virtual_insn);
+    tcase_add_test(core, test_hfence_is_virtual_insn);
     tcase_add_test(core, test_mstatus_is_illegal_exit);
     tcase_add_test(core, test_time_plus_htimedelta);
     tcase_add_test(core, test_vs_timer_inline);
