@@ -204,7 +204,8 @@ int exec_sfence_vma(struct hart *h, const struct insn *in)
 }
 
 /*
- * HFENCE.VVMA / HFENCE.GVMA (Privileged §8.3.2): hypervisor instructions.
+ * HFENCE.VVMA / HFENCE.GVMA (Privileged §8.3.2) and the hypervisor virtual-
+ * machine loads and stores HLV/HLVX/HSV (§8.3.3): hypervisor instructions.
  * From VS or VU-mode they are virtual instructions (§8.6.1: the VMM's to
  * answer, as KVM does, with an illegal-instruction trap into the guest);
  * under --cpu trap the virtual hart has no H extension, so they are

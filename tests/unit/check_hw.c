@@ -270,6 +270,21 @@ START_TEST(test_hfence_is_virtual_insn)
 }
 END_TEST
 
+/*
+ * hlv.d a0,(a1) from VS (§8.3.3): funct7 0110110, rs2 0, rs1 01011, funct3
+ * 100, rd 01010, SYSTEM = 0x6c05c573: a virtual instruction too, cause 22.
+ */
+START_TEST(test_hlv_is_virtual_insn)
+{
+    static const uint32_t prog[] = {0x6c05c573u};
+
+    put_prog(prog, 1);
+    ck_assert_int_eq(run(), EXIT_VIRTUAL_INSN);
+    ck_assert_uint_eq(tvm->h.hs.scause, 22);
+    ck_assert_uint_eq(tvm->h.hs.stval, 0x6c05c573u);
+}
+END_TEST
+
 /* csrr mstatus from VS: HS could not either: illegal (2), not delegated, so an exit. */
 START_TEST(test_mstatus_is_illegal_exit)
 {
@@ -558,6 +573,7 @@ static Suite *hw_suite(void)
     tcase_add_test(core, test_wfi_exits);
     tcase_add_test(core, test_hstatus_is_virtual_insn);
     tcase_add_test(core, test_hfence_is_virtual_insn);
+    tcase_add_test(core, test_hlv_is_virtual_insn);
     tcase_add_test(core, test_mstatus_is_illegal_exit);
     tcase_add_test(core, test_time_plus_htimedelta);
     tcase_add_test(core, test_vs_timer_inline);
