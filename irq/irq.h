@@ -108,6 +108,11 @@ struct plic_stats {
  * lines are low. NULL on a bad nharts or no memory.
  */
 struct plic *plic_create(unsigned nharts);
+/*
+ * The PLIC a guest kernel sees under --cpu hw (as kvmtool gives a KVM guest):
+ * one context per hart, its S-mode one: context h drives hart h's SEIP.
+ */
+struct plic *plic_create_s_only(unsigned nharts);
 void plic_destroy(struct plic *p);
 /* A machine reset: registers and line levels as at create; counters kept. */
 void plic_reset(struct plic *p);

@@ -56,6 +56,17 @@ struct plic *plic_create(unsigned nharts)
     return p;
 }
 
+struct plic *plic_create_s_only(unsigned nharts)
+{
+    struct plic *p = plic_create(nharts);
+
+    if (p) {
+        p->ncontexts = nharts;
+        plic_reset(p);
+    }
+    return p;
+}
+
 void plic_destroy(struct plic *p)
 {
     free(p);

@@ -231,14 +231,22 @@ static void node_plic(struct dt *dt, const struct vm_fdt_config *cfg)
 {
     static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
     uint32_t cells[4 * CLINT_MAX_HARTS];
+    unsigned ncells = 4 * cfg->nharts;
     char name[32];
     intc_pairs(dt, cfg, IRQ_M_EXT, IRQ_S_EXT, cells);
+    if (cfg->plic_s_only) { /* --cpu hw: <&intc0 9 &intc1 9 ...>, as kvmtool's */
+        for (unsigned hart = 0; hart < cfg->nharts; hart++) {
+            cells[2 * hart] = dt->intc_phandle[hart];
+            cells[2 * hart + 1] = IRQ_S_EXT;
+        }
+        ncells = 2 * cfg->nharts;
+    }
     snprintf(name, sizeof(name), "plic@%llx", (unsigned long long)MEMMAP_PLIC_BASE);
     dt_begin(dt, name);
     dt->plic_phandle = dt_phandle(dt);
     dt_u32(dt, "riscv,ndev", PLIC_NDEV);
     dt_reg64(dt, MEMMAP_PLIC_BASE, MEMMAP_PLIC_SIZE);
-    dt_cells(dt, "interrupts-extended", cells, 4 * cfg->nharts);
+    dt_cells(dt, "interrupts-extended", cells, ncells);
     dt_prop(dt, "interrupt-controller", "", 0);
     dt_prop(dt, "compatible", compat, (int)sizeof(compat));
     dt_u32(dt, "#address-cells", 0);

@@ -27,7 +27,8 @@ struct vm_fdt_config {
     bool has_initrd;      /* --initrd loaded at [initrd_start, initrd_end) */
     gpa_t initrd_start;
     gpa_t initrd_end;
-    bool has_eblk; /* --io emulated: vmlab's block controller (docs/eblk.md) */
+    bool has_eblk;    /* --io emulated: vmlab's block controller (docs/eblk.md) */
+    bool plic_s_only; /* --cpu hw: the PLIC's S-mode contexts only, as kvmtool's */
 };
 
 /*

@@ -84,8 +84,12 @@ static void vcpu_update_irq_lines(struct vcpu *vcpu)
     hart_set_irq_line(h, IRQ_M_TIMER, clint_mtip(vm->clint, 0, now));
     hart_set_irq_line(h, IRQ_M_SOFT, clint_msip(vm->clint, 0));
     plic_set_line(vm->plic, MEMMAP_UART0_IRQ, uart_irq_level(vm->uart));
-    hart_set_irq_line(h, IRQ_M_EXT, plic_meip(vm->plic, PLIC_CONTEXT_M(0)));
-    hart_set_irq_line(h, IRQ_S_EXT, plic_meip(vm->plic, PLIC_CONTEXT_S(0)));
+    if (vm->cfg.cpu_hw) { /* one context per hart, its S-mode one (as kvmtool's guest sees) */
+        hart_set_irq_line(h, IRQ_S_EXT, plic_meip(vm->plic, 0));
+    } else {
+        hart_set_irq_line(h, IRQ_M_EXT, plic_meip(vm->plic, PLIC_CONTEXT_M(0)));
+        hart_set_irq_line(h, IRQ_S_EXT, plic_meip(vm->plic, PLIC_CONTEXT_S(0)));
+    }
 }
 
 /* "ioctl(KVM_RUN)": enter the guest until the next VM exit. */

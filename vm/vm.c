@@ -62,7 +62,7 @@ static int vm_add_devices(struct vm *vm)
 {
     vm->uart = uart_create(vm->out);
     vm->clint = clint_create(1, vclock_now, vm);
-    vm->plic = plic_create(1);
+    vm->plic = vm->cfg.cpu_hw ? plic_create_s_only(1) : plic_create(1); /* hw: as kvmtool's */
     vm->bus = mmio_bus_create();
     if (vm->clint) {
         clint_set_time_writer(vm->clint, vclock_set);
@@ -198,6 +198,7 @@ static int vm_place_fdt(struct vm *vm)
         .ram_size = vm->cfg.ram_size,
         .bootargs = vm->cfg.append,
         .has_eblk = vm->eblk != NULL,
+        .plic_s_only = vm->cfg.cpu_hw,
     };
     size_t size = 0;
     void *blob = NULL;

@@ -124,6 +124,30 @@ START_TEST(test_fdt_virtio_slots)
 }
 END_TEST
 
+/*
+ * --cpu hw: the PLIC shows the guest only its S-mode context (as kvmtool's
+ * device tree does): interrupts-extended = <&intc0 9>, two cells, where the
+ * default board has <&intc0 11 &intc0 9>, four.
+ */
+START_TEST(test_fdt_plic_s_only)
+{
+    struct vm_fdt_config cfg = {
+        .nharts = 1, .ram_base = 0x80000000ull, .ram_size = 128ull << 20, .plic_s_only = true};
+    void *blob = NULL;
+    size_t size = 0;
+    int len = 0;
+    const fdt32_t *cells;
+
+    ck_assert_int_eq(vm_fdt_build(&cfg, &blob, &size), 0);
+    cells =
+        fdt_getprop(blob, fdt_path_offset(blob, "/soc/plic@c000000"), "interrupts-extended", &len);
+    ck_assert_ptr_nonnull(cells);
+    ck_assert_int_eq(len, 8);
+    ck_assert_uint_eq(fdt32_to_cpu(cells[1]), 9);
+    free(blob);
+}
+END_TEST
+
 START_TEST(test_fdt_cpus)
 {
     void *blob = build(1, NULL, false);
@@ -378,6 +402,7 @@ static Suite *fdt_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_fdt_root_chosen_memory);
     tcase_add_test(core, test_fdt_cpus);
+    tcase_add_test(core, test_fdt_plic_s_only);
     tcase_add_test(core, test_fdt_virtio_slots);
     tcase_add_test(core, test_fdt_soc);
     tcase_add_test(core, test_fdt_two_harts);

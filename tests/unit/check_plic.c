@@ -58,6 +58,28 @@ static void wr(uint64_t offset, uint64_t val)
 
 /* ----------------------------------------------------------------- core */
 
+/*
+ * --cpu hw's PLIC (plic_create_s_only): one context for hart 0, its S-mode
+ * one. Source 10 at priority 1, enabled for context 0, threshold 0: its line
+ * raises context 0's line (which the VMM wires to SEIP); a context 1 does
+ * not exist (reads 0, writes ignored).
+ */
+START_TEST(test_plic_s_only)
+{
+    plic_destroy(p);
+    p = plic_create_s_only(1);
+    ck_assert_ptr_nonnull(p);
+    wr(PRIO(10), 1);
+    wr(ENABLE(0, 0), 1u << 10);
+    wr(ENABLE(1, 0), 1u << 10);
+    ck_assert_uint_eq(rd(ENABLE(1, 0)), 0);
+    plic_set_line(p, 10, true);
+    ck_assert(plic_meip(p, 0));
+    ck_assert(!plic_meip(p, 1));
+    ck_assert_uint_eq(rd(CLAIM(0)), 10);
+}
+END_TEST
+
 START_TEST(test_plic_reset_state)
 {
     /* "reset": every priority, enable and threshold 0; nothing pending */
@@ -470,6 +492,7 @@ static Suite *plic_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_plic_reset_state);
+    tcase_add_test(core, test_plic_s_only);
     tcase_add_test(core, test_plic_priority_warl);
     tcase_add_test(core, test_plic_claim_complete_level);
     tcase_add_test(core, test_plic_priority_order);
