@@ -14,6 +14,7 @@ struct plic;
 struct htif;
 struct console;
 struct eblk;
+struct virtio_blk;
 
 /*
  * The host: what the VMs share. Host memory (every VM's RAM, ROM and tables
@@ -88,6 +89,12 @@ struct vm {
     struct disk *disks[VM_DISK_MAX]; /* --disk, opened at creation, in order */
     unsigned ndisks;
     struct eblk *eblk; /* --io emulated with a --disk: the controller of disks[0] */
+    /* --io virtio: disks[i] as virtio-blk in QEMU's slot order (vm_virtio_slot) */
+    struct vm_virtio_slot {
+        struct vm *vm;
+        unsigned irq; /* its PLIC source: 1 + slot */
+        struct virtio_blk *blk;
+    } virtio[VM_DISK_MAX];
 
     struct vm_pv *pv;   /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
     struct vm_sbi *sbi; /* --bios vmm: the VMM's SBI and its sbi.* counters (vm/sbi.c) */

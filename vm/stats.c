@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "io/eblk.h"
+#include "io/virtio_blk.h"
 #include "irq/irq.h"
 
 #define COST_INSN       1
@@ -84,6 +85,37 @@ static void vm_stats_eblk(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "io.eblk.errors", es->errors);
 }
 
+/*
+ * --io virtio: every virtio-blk of the VM summed (all 0 without one): requests
+ * and bytes served, kicks (QueueNotify writes that ran the back end), exits
+ * (every register access of the device's slots), interrupts (rising edges),
+ * errors (driver misbehaviour that set NEEDS_RESET).
+ */
+static void vm_stats_virtio(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    struct virtio_blk_stats bs = {0};
+    struct virtio_mmio_stats ts = {0};
+    for (unsigned i = 0; i < VM_DISK_MAX; i++) {
+        struct virtio_blk *blk = vm->virtio[i].blk;
+        if (blk) {
+            const struct virtio_blk_stats *b = virtio_blk_stats(blk);
+            const struct virtio_mmio_stats *t = virtio_mmio_stats(virtio_blk_transport(blk));
+            bs.requests += b->requests;
+            bs.bytes += b->bytes;
+            ts.kicks += t->kicks;
+            ts.exits += t->exits;
+            ts.interrupts += t->interrupts;
+            ts.errors += t->errors;
+        }
+    }
+    fn(ctx, "io.virtio.requests", bs.requests);
+    fn(ctx, "io.virtio.bytes", bs.bytes);
+    fn(ctx, "io.virtio.kicks", ts.kicks);
+    fn(ctx, "io.virtio.exits", ts.exits);
+    fn(ctx, "io.virtio.interrupts", ts.interrupts);
+    fn(ctx, "io.virtio.errors", ts.errors);
+}
+
 static uint64_t cycles_modeled(const struct vm *vm)
 {
     const struct vcpu *vcpu = &vm->vcpu;
@@ -130,6 +162,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     vm_sbi_stats_foreach(vm, fn, ctx); /* --bios vmm: sbi.* */
     vm_stats_irq(vm, fn, ctx);
     vm_stats_eblk(vm, fn, ctx);
+    vm_stats_virtio(vm, fn, ctx);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

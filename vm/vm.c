@@ -21,6 +21,7 @@
 
 #include "cpu/encoding.h"
 #include "io/eblk.h"
+#include "io/virtio_blk.h"
 #include "io/virtio_mmio.h"
 #include "io/htif.h"
 #include "irq/irq.h"
@@ -43,13 +44,46 @@ static void vclock_set(void *ctx, uint64_t mtime)
     vm->clock.mtime_offset += mtime - hart_time_now(&vm->vcpu.hart);
 }
 
-/* QEMU virt's eight virtio-mmio slots, empty for now (DeviceID 0: no device). */
+/* A virtio-blk's line: its slot's PLIC source. */
+static void vm_virtio_irq(void *ctx, bool level)
+{
+    struct vm_virtio_slot *slot = ctx;
+    plic_set_line(slot->vm->plic, slot->irq, level);
+}
+
+/*
+ * The disk in slot n under --io virtio, as QEMU's virt fills its slots: the
+ * last slot first (QEMU 7.2 puts its first virtio-blk-device at 0x1000_8000,
+ * IRQ 8), so disks[0] is slot 7, disks[1] slot 6, ... NULL: the slot is empty.
+ */
+static struct virtio_blk *vm_virtio_blk_for(struct vm *vm, unsigned n)
+{
+    unsigned i = MEMMAP_VIRTIO_COUNT - 1 - n;
+    if (vm->cfg.io_mode != IO_VIRTIO || i >= vm->ndisks) {
+        return NULL;
+    }
+    struct vm_virtio_slot *slot = &vm->virtio[i];
+    slot->vm = vm;
+    slot->irq = 1 + n;
+    slot->blk = virtio_blk_create(vm->disks[i], vm->gmem, vm_virtio_irq, slot);
+    return slot->blk;
+}
+
+/* QEMU virt's eight virtio-mmio slots: virtio-blk disks, the rest empty (DeviceID 0). */
 static int vm_add_virtio_slots(struct vm *vm)
 {
     for (unsigned n = 0; n < MEMMAP_VIRTIO_COUNT; n++) {
         gpa_t gpa = MEMMAP_VIRTIO_BASE + n * MEMMAP_VIRTIO_STRIDE;
-        if (mmio_bus_add(vm->bus, "virtio-mmio", gpa, MEMMAP_VIRTIO_STRIDE, &virtio_mmio_empty_ops,
-                         NULL) ||
+        bool wants_blk = vm->cfg.io_mode == IO_VIRTIO && MEMMAP_VIRTIO_COUNT - 1 - n < vm->ndisks;
+        struct virtio_blk *blk = vm_virtio_blk_for(vm, n);
+        if (wants_blk && !blk) {
+            fprintf(stderr, "vmlab: out of host memory creating virtio-blk\n");
+            return -1;
+        }
+        const struct mmio_device_ops *ops = blk ? &virtio_mmio_ops : &virtio_mmio_empty_ops;
+        void *dev = blk ? virtio_blk_transport(blk) : NULL;
+        if (mmio_bus_add(vm->bus, blk ? "virtio-blk" : "virtio-mmio", gpa, MEMMAP_VIRTIO_STRIDE,
+                         ops, dev) ||
             gmem_add_mmio(vm->gmem, gpa, MEMMAP_VIRTIO_STRIDE)) {
             fprintf(stderr, "vmlab: internal error: virtio-mmio slot %u overlaps\n", n);
             return -1;
@@ -397,6 +431,11 @@ void vm_reset(struct vm *vm)
     if (vm->eblk) {
         eblk_reset(vm->eblk);
     }
+    for (unsigned i = 0; i < VM_DISK_MAX; i++) {
+        if (vm->virtio[i].blk) {
+            virtio_blk_reset(vm->virtio[i].blk);
+        }
+    }
     vm->syscon.request = SYSCON_NONE;
 }
 
@@ -422,6 +461,9 @@ void vm_destroy(struct vm *vm)
     }
     mmio_bus_destroy(vm->bus);
     eblk_destroy(vm->eblk); /* before its disk closes */
+    for (unsigned i = 0; i < VM_DISK_MAX; i++) {
+        virtio_blk_destroy(vm->virtio[i].blk);
+    }
     for (unsigned i = 0; i < vm->ndisks; i++) {
         disk_close(vm->disks[i]); /* flushes what was written; a snapshot's writes are dropped */
     }

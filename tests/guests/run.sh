@@ -887,6 +887,9 @@ fi
 . "$HERE/eblk.sh"
 # shellcheck source=tests/guests/disk.sh
 . "$HERE/disk.sh" # --disk images accepted and refused
+# --io virtio, virtio-blk driven by U-Boot: tests/guests/virtio.sh
+# shellcheck source=tests/guests/virtio.sh
+. "$HERE/virtio.sh"
 # --cpu hw beside --cpu trap: tests/guests/hw.sh
 # shellcheck source=tests/guests/hw.sh
 . "$HERE/hw.sh"
@@ -931,6 +934,7 @@ if [ "$QUICK" != 1 ]; then
     test_eblk # --io emulated: the block controller and its driver (tests/guests/eblk.sh)
     test_disk # --disk: images accepted and refused (tests/guests/disk.sh)
     test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
+    test_virtio # --io virtio: virtio-blk under U-Boot (tests/guests/virtio.sh)
 fi
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,122 @@
+# tests/guests/virtio.sh - --io virtio (the default with --disk): virtio-blk
+# served by the VMM behind QEMU virt's virtio-mmio slot, driven by an
+# unmodified guest driver, Debian's U-Boot (S-mode, --kernel, the VMM's SBI).
+# Sourced by tests/guests/run.sh after tests/guests/uboot.sh (uses its
+# uboot_session and uboot_have, and run.sh's pass, fail, skip, stat, TMP).
+# Course: I/O虚拟化 / 半虚拟化 (virtio): the guest's own virtio driver finds the
+# device, negotiates, sets up a virtqueue and kicks; the VMM serves the
+# requests on the kick (io.virtio.kicks) from the raw image.
+# Spec: virtio 1.2 §4.2.2 (virtio-mmio), §5.2 (block device).
+#
+# The image (1 MiB = 2048 sectors of 512 bytes, all zero) holds two markers:
+#   sector 0 starts "VMLABVIO-sector0": 56 4d 4c 41 42 56 49 4f 2d 73 65 63 74 6f 72 30
+#   sector 1 starts "sector1!":         73 65 63 74 6f 72 31 21
+# U-Boot's `virtio info` must say 2048 x 512; `virtio read 0x84000000 0 2`
+# puts sector 0 at 0x8400_0000 and sector 1 at 0x8400_0200; `virtio write
+# 0x84000000 7 1` copies sector 0 to sector 7 of the file (read-write disk),
+# or is refused (read-only disk: the device's IOERR, U-Boot says ERROR).
+
+VIRTIO_MD0='84000000: 56 4d 4c 41 42 56 49 4f 2d 73 65 63 74 6f 72 30'
+VIRTIO_MD1='84000200: 73 65 63 74 6f 72 31 21'
+
+# virtio_image FILE: the 1 MiB image with the two markers.
+virtio_image() {
+    rm -f "$1"
+    printf 'VMLABVIO-sector0' >"$1"
+    truncate -s 512 "$1"
+    printf 'sector1!' >>"$1"
+    truncate -s 1M "$1"
+}
+
+# virtio_sector_head FILE SECTOR: the sector's first 16 bytes as text.
+virtio_sector_head() {
+    dd if="$1" bs=512 skip="$2" count=1 2>/dev/null | head -c 16
+}
+
+# virtio_uboot TAG CPU DISKSPEC: the session; output in $TMP/TAG.out.
+virtio_uboot() {
+    local cmds=$'\nvirtio scan\nvirtio info\nvirtio read 0x84000000 0 2\nmd.b 0x84000000 0x10'
+    cmds+=$'\nmd.b 0x84000200 8\nvirtio write 0x84000000 7 1\npoweroff'
+    uboot_session "$1" "$cmds" -- --cpu "$2" --kernel "$UBOOT_SMODE" --disk "$3"
+}
+
+# Read-write disk under each CPU model: found, read, written back to the file.
+test_virtio_uboot_rw() {
+    local cpu tag img out
+    for cpu in trap hw; do
+        tag=virtio-uboot-$cpu
+        img=$TMP/$tag.img
+        out=$TMP/$tag.out
+        virtio_image "$img"
+        virtio_uboot "$tag" "$cpu" "$img"
+        if [ "$rc" != 0 ]; then
+            fail "$tag" "exit $rc, want 0 (poweroff); last: $(tail -n 2 "$out" | tr '\n' ' ')"
+        elif ! grep -q 'Capacity: .*(2048 x 512)' "$out"; then
+            fail "$tag" "virtio info did not show 2048 x 512"
+        elif ! grep -q '2 blocks read: OK' "$out" || ! grep -q "^$VIRTIO_MD0" "$out" ||
+            ! grep -q "^$VIRTIO_MD1" "$out"; then
+            fail "$tag" "virtio read + md.b did not show the image's markers"
+        elif ! grep -q '1 blocks written: OK' "$out" ||
+            [ "$(virtio_sector_head "$img" 7)" != 'VMLABVIO-sector0' ]; then
+            fail "$tag" "virtio write did not reach sector 7 of the file"
+        elif [ "$(stat "$TMP/$tag.json" io.virtio.requests)" -lt 2 ] ||
+            [ "$(stat "$TMP/$tag.json" io.virtio.bytes)" -lt 1536 ] ||
+            [ "$(stat "$TMP/$tag.json" io.virtio.kicks)" -lt 1 ] ||
+            [ "$(stat "$TMP/$tag.json" io.virtio.errors)" != 0 ]; then
+            # at least the read (1024 bytes) and the write (512): 1536
+            local why="counters: requests $(stat "$TMP/$tag.json" io.virtio.requests),"
+            why+=" bytes $(stat "$TMP/$tag.json" io.virtio.bytes),"
+            fail "$tag" "$why errors $(stat "$TMP/$tag.json" io.virtio.errors)"
+        else
+            pass "$tag"
+        fi
+    done
+}
+
+# ,ro: reads work, the write is refused (IOERR: U-Boot says ERROR), the file unchanged.
+test_virtio_uboot_ro() {
+    local img=$TMP/virtio-ro.img out=$TMP/virtio-uboot-ro.out
+    virtio_image "$img"
+    virtio_uboot virtio-uboot-ro trap "$img,ro"
+    if [ "$rc" != 0 ] || ! grep -q "^$VIRTIO_MD0" "$out"; then
+        fail virtio-uboot-ro "exit $rc, or the read-only disk could not be read"
+    elif ! grep -q 'blocks written: ERROR' "$out" ||
+        [ "$(virtio_sector_head "$img" 7 | tr -d '\0')" != '' ]; then
+        fail virtio-uboot-ro "the write to a read-only disk was not refused"
+    else
+        pass virtio-uboot-ro
+    fi
+}
+
+# A FAT image made here (needs dosfstools): U-Boot writes a file and lists it,
+# and the host's fsck.fat finds the file system it left consistent.
+test_virtio_uboot_fat() {
+    if ! command -v mkfs.vfat >/dev/null 2>&1; then
+        skip virtio-uboot-fat "mkfs.vfat (dosfstools) is not installed"
+        return
+    fi
+    local img=$TMP/virtio-fat.img out=$TMP/virtio-uboot-fat.out
+    rm -f "$img"
+    mkfs.vfat -C "$img" 4096 >/dev/null 2>&1
+    local cmds=$'\nvirtio scan\nfatwrite virtio 0 0x80200000 vmlab.bin 0x200\nfatls virtio 0'
+    uboot_session virtio-uboot-fat "$cmds"$'\npoweroff' -- --kernel "$UBOOT_SMODE" --disk "$img"
+    if [ "$rc" != 0 ] || ! grep -q '512 bytes written' "$out" ||
+        ! grep -q '512 *vmlab.bin' "$out"; then
+        fail virtio-uboot-fat "exit $rc; fatwrite or fatls did not show vmlab.bin (512 bytes)"
+    elif ! fsck.fat -n "$img" >"$TMP/virtio-fsck.out" 2>&1 ||
+        ! grep -q '1 files' "$TMP/virtio-fsck.out"; then
+        fail virtio-uboot-fat "fsck.fat -n on the host: $(tail -n 1 "$TMP/virtio-fsck.out")"
+    else
+        pass virtio-uboot-fat
+    fi
+}
+
+test_virtio() {
+    if ! uboot_have; then
+        skip virtio "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
+        return
+    fi
+    test_virtio_uboot_rw
+    test_virtio_uboot_ro
+    test_virtio_uboot_fat
+}
