@@ -7,9 +7,10 @@
 # (debootstrap --variant=minbase: no sudo needed as root, no ca-certificates).
 set -eu
 
-# opensbi and u-boot-qemu: the firmware the tests boot (Debian's own builds, nobody's here)
+# opensbi and u-boot-qemu: the firmware the tests boot (Debian's own builds, nobody's here);
+# dosfstools: mkfs.vfat and fsck.fat for the FAT image U-Boot writes on a virtio disk
 PACKAGES="make gcc libc6-dev pkg-config gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-libfdt-dev libreadline-dev check device-tree-compiler opensbi u-boot-qemu"
+libfdt-dev libreadline-dev check device-tree-compiler opensbi u-boot-qemu dosfstools"
 
 for arg in "$@"; do
     case "$arg" in
