@@ -197,7 +197,7 @@ static const struct virtio_dev_ops blk_ops = {
     .request = blk_request,
 };
 
-struct virtio_blk *virtio_blk_create(struct disk *disk, struct gmem *gm, virtio_irq_fn irq_fn,
+struct virtio_blk *virtio_blk_create(struct disk *disk, struct virtq_dma dma, virtio_irq_fn irq_fn,
                                      void *irq_ctx)
 {
     struct virtio_blk *vb = calloc(1, sizeof(*vb));
@@ -206,7 +206,7 @@ struct virtio_blk *virtio_blk_create(struct disk *disk, struct gmem *gm, virtio_
     }
     vb->disk = disk;
     vb->bounce = malloc(BOUNCE_BYTES);
-    vb->t = virtio_mmio_create(&blk_ops, vb, gm, irq_fn, irq_ctx);
+    vb->t = virtio_mmio_create(&blk_ops, vb, dma, irq_fn, irq_ctx);
     if (!vb->bounce || !vb->t) {
         virtio_blk_destroy(vb);
         return NULL;

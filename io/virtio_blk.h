@@ -49,8 +49,9 @@ struct disk;
 struct gmem;
 struct virtio_blk;
 
-/* A device on `disk` (not owned), DMA into `gm`, its slot's line through irq_fn. */
-struct virtio_blk *virtio_blk_create(struct disk *disk, struct gmem *gm, virtio_irq_fn irq_fn,
+/* A device on `disk` (not owned), DMA through `dma` (virtq_dma_gmem(gm): the
+ * VMM's own access to guest RAM), its slot's line through irq_fn. */
+struct virtio_blk *virtio_blk_create(struct disk *disk, struct virtq_dma dma, virtio_irq_fn irq_fn,
                                      void *irq_ctx);
 void virtio_blk_destroy(struct virtio_blk *vb);
 /* A machine reset: the transport as at create; counters kept. */

@@ -81,8 +81,8 @@ struct virtio_mmio {
     struct virtio_mmio_stats stats;
 };
 
-struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *dev, struct gmem *gm,
-                                       virtio_irq_fn irq_fn, void *irq_ctx)
+struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *dev,
+                                       struct virtq_dma dma, virtio_irq_fn irq_fn, void *irq_ctx)
 {
     if (ops->nqueues > VIRTIO_MMIO_MAX_QUEUES) {
         return NULL;
@@ -96,7 +96,7 @@ struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *d
     t->irq_fn = irq_fn;
     t->irq_ctx = irq_ctx;
     for (unsigned i = 0; i < ops->nqueues; i++) {
-        t->q[i].vq = virtq_create(virtq_dma_gmem(gm));
+        t->q[i].vq = virtq_create(dma);
         if (!t->q[i].vq) {
             virtio_mmio_destroy(t);
             return NULL;

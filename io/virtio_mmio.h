@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "io/io.h"
+#include "io/virtq.h"
 
 #define VIRTIO_MMIO_MAGIC   0x74726976u /* "virt", little-endian */
 #define VIRTIO_MMIO_VERSION 2u          /* the modern (non-legacy) interface */
@@ -121,9 +122,13 @@ struct virtio_mmio_stats {
 
 struct virtio_mmio;
 
-/* A transport for `dev`, its queues' DMA into `gm`. NULL: out of memory. */
-struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *dev, struct gmem *gm,
-                                       virtio_irq_fn irq_fn, void *irq_ctx);
+/*
+ * A transport for `dev`, its queues' DMA through `dma`: virtq_dma_gmem(gm)
+ * for a device the VMM serves, the IOMMU for a passthrough VF. NULL: out of
+ * memory.
+ */
+struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *dev,
+                                       struct virtq_dma dma, virtio_irq_fn irq_fn, void *irq_ctx);
 void virtio_mmio_destroy(struct virtio_mmio *t);
 /* Device reset (the driver writing Status 0, or a machine reset): line low; counters kept. */
 void virtio_mmio_reset(struct virtio_mmio *t);

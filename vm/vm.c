@@ -65,7 +65,7 @@ static struct virtio_blk *vm_virtio_blk_for(struct vm *vm, unsigned n)
     struct vm_virtio_slot *slot = &vm->virtio[i];
     slot->vm = vm;
     slot->irq = 1 + n;
-    slot->blk = virtio_blk_create(vm->disks[i], vm->gmem, vm_virtio_irq, slot);
+    slot->blk = virtio_blk_create(vm->disks[i], virtq_dma_gmem(vm->gmem), vm_virtio_irq, slot);
     return slot->blk;
 }
 

@@ -96,7 +96,7 @@ static void make(bool read_only)
     }
     disk = disk_open_ops(&fake_ops, fdisk, DISK_SECTS, &opt);
     ck_assert_ptr_nonnull(disk);
-    vb = virtio_blk_create(disk, gm, on_irq, NULL);
+    vb = virtio_blk_create(disk, virtq_dma_gmem(gm), on_irq, NULL);
     ck_assert_ptr_nonnull(vb);
     tr = virtio_blk_transport(vb);
     line = false;
