@@ -10,6 +10,7 @@
  * Spec: none - a device of our own design, in the spirit of simple
  *       register-level disk controllers (an ATA task file: sector, count,
  *       command, status); sector size 512 as virtio 1.2 §5.2 "Block Device".
+ * --trace io: one line per register access and per command (eblk_set_trace).
  * Simplified: synchronous - a command completes inside the COMMAND write's
  *       exit, so BUSY is never seen; one command at a time, no queue; the
  *       buffer is one contiguous GPA range (no scatter-gather).
@@ -17,6 +18,7 @@
 #include "io/eblk.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "io/disk.h"
@@ -38,6 +40,7 @@ struct eblk {
     /* state the last command left */
     bool done;
     enum eblk_error error;
+    FILE *trace_out; /* --trace io, NULL: off */
     bool irq_pending; /* a completion not acknowledged yet */
     bool line;        /* the level last given to irq_fn */
 
@@ -167,6 +170,25 @@ static enum eblk_error eblk_flush(struct eblk *eb)
     return disk_flush(eb->disk) == 0 ? EBLK_ERR_NONE : EBLK_ERR_IO;
 }
 
+/* --trace io: "io eblk req READ|WRITE|FLUSH|? sector S bytes B status OK|ERR n". */
+static void eblk_trace_command(const struct eblk *eb, uint32_t command, enum eblk_error err)
+{
+    const char *name = command == EBLK_CMD_READ    ? "READ"
+                       : command == EBLK_CMD_WRITE ? "WRITE"
+                       : command == EBLK_CMD_FLUSH ? "FLUSH"
+                                                   : "?";
+    uint64_t bytes = err == EBLK_ERR_NONE && command != EBLK_CMD_FLUSH
+                         ? (uint64_t)eb->count * DISK_SECTOR_SIZE
+                         : 0;
+    if (err == EBLK_ERR_NONE) {
+        fprintf(eb->trace_out, "io eblk req %s sector %" PRIu64 " bytes %" PRIu64 " status OK\n",
+                name, eb->sector, bytes);
+    } else {
+        fprintf(eb->trace_out, "io eblk req %s sector %" PRIu64 " bytes 0 status ERR %u\n", name,
+                eb->sector, (unsigned)err);
+    }
+}
+
 /* "Device emulation": the whole command runs now, inside the COMMAND write's exit. */
 static void eblk_run_command(struct eblk *eb, uint32_t command)
 {
@@ -189,6 +211,9 @@ static void eblk_run_command(struct eblk *eb, uint32_t command)
     }
     if (err != EBLK_ERR_NONE) {
         eb->stats.errors++;
+    }
+    if (eb->trace_out) {
+        eblk_trace_command(eb, command, err);
     }
     eb->error = err;
     eb->done = true;
@@ -291,26 +316,57 @@ static bool eblk_access_ok(uint64_t offset, unsigned size)
     return size == 4 && (offset & 3) == 0;
 }
 
+/* io/eblk.h's register names, by offset / 4. */
+static const char *const eblk_reg_names[] = {
+    "MAGIC",  "VERSION", "CAPACITY_LO", "CAPACITY_HI", "SECTOR_LO", "SECTOR_HI",  "COUNT",
+    "MAX_COUNT", "DMA_LO", "DMA_HI",    "COMMAND",     "STATUS",    "IRQ_ENABLE", "IRQ_ACK",
+};
+
+const char *eblk_reg_name(uint64_t offset)
+{
+    size_t n = sizeof(eblk_reg_names) / sizeof(eblk_reg_names[0]);
+    return (offset & 3) == 0 && offset / 4 < n ? eblk_reg_names[offset / 4] : "reserved";
+}
+
+/* --trace io: one register access (a refused one says so). */
+static void eblk_trace_access(const struct eblk *eb, char rw, uint64_t offset, unsigned size,
+                              uint64_t val, int rc)
+{
+    fprintf(eb->trace_out, "io eblk %c %-18s +0x%03" PRIx64 " %u 0x%" PRIx64 "%s\n", rw,
+            eblk_reg_name(offset), offset, size, val, rc ? " refused" : "");
+}
+
 static int eblk_mmio_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
 {
     struct eblk *eb = dev;
     eb->stats.exits++; /* under --io emulated every register access is an exit */
-    if (!eblk_access_ok(offset, size)) {
-        return -1;
+    int rc = eblk_access_ok(offset, size) ? 0 : -1;
+    if (rc == 0) {
+        *out = eblk_read_reg(eb, offset);
     }
-    *out = eblk_read_reg(eb, offset);
-    return 0;
+    if (eb->trace_out) {
+        eblk_trace_access(eb, 'R', offset, size, rc ? 0 : *out, rc);
+    }
+    return rc;
 }
 
 static int eblk_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 {
     struct eblk *eb = dev;
     eb->stats.exits++;
-    if (!eblk_access_ok(offset, size)) {
-        return -1;
+    int rc = eblk_access_ok(offset, size) ? 0 : -1;
+    if (eb->trace_out) { /* before the write runs: a command's line follows it */
+        eblk_trace_access(eb, 'W', offset, size, val, rc);
     }
-    eblk_write_reg(eb, offset, (uint32_t)val);
-    return 0;
+    if (rc == 0) {
+        eblk_write_reg(eb, offset, (uint32_t)val);
+    }
+    return rc;
+}
+
+void eblk_set_trace(struct eblk *eb, FILE *out)
+{
+    eb->trace_out = out;
 }
 
 const struct mmio_device_ops eblk_ops = {

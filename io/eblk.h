@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "io/io.h"
 
@@ -110,5 +111,10 @@ struct eblk_stats {
     uint64_t errors;     /* io.eblk.errors: commands that ended with ERROR */
 };
 const struct eblk_stats *eblk_stats(const struct eblk *eb);
+
+/* --trace io: its register accesses and commands as "io eblk ..." lines to out (NULL: off). */
+void eblk_set_trace(struct eblk *eb, FILE *out);
+/* The register's name at offset ("COMMAND", ...; "reserved" for a hole). */
+const char *eblk_reg_name(uint64_t offset);
 
 #endif

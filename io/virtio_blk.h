@@ -56,6 +56,8 @@ struct virtio_blk *virtio_blk_create(struct disk *disk, struct virtq_dma dma, vi
 void virtio_blk_destroy(struct virtio_blk *vb);
 /* A machine reset: the transport as at create; counters kept. */
 void virtio_blk_reset(struct virtio_blk *vb);
+/* --trace io: its register accesses and requests as lines to `out` (NULL: off); name kept. */
+void virtio_blk_set_trace(struct virtio_blk *vb, FILE *out, const char *name);
 /* The transport, for the bus (virtio_mmio_ops) and its counters. */
 struct virtio_mmio *virtio_blk_transport(struct virtio_blk *vb);
 

@@ -7,23 +7,28 @@
  * MMIO exit, InterruptStatus/ACK driving the slot's PLIC line.
  * Course: I/O虚拟化 / 半虚拟化 (virtio): 前端驱动 in the guest, 后端设备 in the
  *         VMM; the only exits are register accesses: the kick and the setup.
+ * With --virtio-legacy the slots speak version 1 instead (§4.2.4): the queue
+ * placed by one page frame number, no FEATURES_OK step, 32-bit features.
+ * --trace io: one line per register access (virtio_mmio_set_trace).
  * Spec: virtio 1.2 §4.2.2 "MMIO Device Register Layout", §4.2.3 "MMIO-specific
- *       Initialization And Device Operation", §3.1 "Device Initialization",
- *       §2.1 "Device Status Field", §2.2 "Feature Bits".
- * Simplified: no legacy (version 1) interface, no shared memory regions, no
- *       VIRTIO_F_NOTIFICATION_DATA or RING_RESET; config space is read-only
- *       and never changes (ConfigGeneration stays 0).
+ *       Initialization And Device Operation", §4.2.4 "Legacy interface",
+ *       §2.7 "Split Virtqueues" (legacy "Virtqueue Layout"), §3.1 "Device
+ *       Initialization", §2.1 "Device Status Field", §2.2 "Feature Bits".
+ * Simplified: no shared memory regions, no VIRTIO_F_NOTIFICATION_DATA or
+ *       RING_RESET; config space is read-only and never changes
+ *       (ConfigGeneration stays 0); legacy is little-endian only (as RISC-V).
  */
 #include "io/virtio_mmio.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "io/virtq.h"
 
-static int empty_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
+/* An empty slot; `version` is 2, or 1 for the legacy board. */
+static int empty_read_version(uint64_t offset, unsigned size, uint64_t *out, unsigned version)
 {
-    (void)dev;
     if (size != 4 || (offset & 3)) {
         return -1;
     }
@@ -32,7 +37,7 @@ static int empty_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
         *out = VIRTIO_MMIO_MAGIC;
         break;
     case VIRTIO_MMIO_VERSION_REG:
-        *out = VIRTIO_MMIO_VERSION;
+        *out = version;
         break;
     case VIRTIO_MMIO_VENDOR_ID:
         *out = VIRTIO_MMIO_VENDOR;
@@ -43,6 +48,18 @@ static int empty_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
         break;
     }
     return 0;
+}
+
+static int empty_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
+{
+    (void)dev;
+    return empty_read_version(offset, size, out, VIRTIO_MMIO_VERSION);
+}
+
+static int empty_read_legacy(void *dev, uint64_t offset, unsigned size, uint64_t *out)
+{
+    (void)dev;
+    return empty_read_version(offset, size, out, VIRTIO_MMIO_LEGACY_VERSION);
 }
 
 static int empty_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
@@ -57,12 +74,18 @@ const struct mmio_device_ops virtio_mmio_empty_ops = {
     .write = empty_write,
 };
 
+const struct mmio_device_ops virtio_mmio_empty_legacy_ops = {
+    .read = empty_read_legacy,
+    .write = empty_write,
+};
+
 /* ------------------------------------------------- a slot with a device */
 
 struct vmmio_queue {
     uint32_t num;                           /* QueueNum */
     bool ready;                             /* QueueReady */
     uint64_t desc_gpa, avail_gpa, used_gpa; /* QueueDesc / QueueDriver / QueueDevice */
+    uint32_t align, pfn;                    /* legacy: QueueAlign, QueuePFN */
     struct virtq *vq;
 };
 
@@ -79,6 +102,10 @@ struct virtio_mmio {
     struct vmmio_queue q[VIRTIO_MMIO_MAX_QUEUES];
     struct virtq_chain chain; /* the chain being served (large: kept here, not on the stack) */
     struct virtio_mmio_stats stats;
+    bool legacy;              /* --virtio-legacy: version 1 */
+    uint32_t guest_page_size; /* legacy: GuestPageSize */
+    FILE *trace_out;          /* --trace io, NULL: off */
+    const char *trace_name;
 };
 
 struct virtio_mmio *virtio_mmio_create(const struct virtio_dev_ops *ops, void *dev,
@@ -138,7 +165,7 @@ void virtio_mmio_reset(struct virtio_mmio *t)
     t->dev_features_sel = 0;
     t->drv_features_sel = 0;
     t->queue_sel = 0;
-    t->driver_features = 0;
+    t->driver_features = 0; /* GuestPageSize is kept: drivers write it once, before the reset */
     t->isr = 0;
     for (unsigned i = 0; i < t->ops->nqueues; i++) {
         struct virtq *vq = t->q[i].vq;
@@ -182,9 +209,40 @@ static struct vmmio_queue *selected_queue(struct virtio_mmio *t)
     return t->queue_sel < t->ops->nqueues ? &t->q[t->queue_sel] : NULL;
 }
 
+/* The features the device offers as this version shows them: legacy has 32 bits only. */
+static uint64_t offered_features(const struct virtio_mmio *t)
+{
+    uint64_t f = t->ops->features(t->dev);
+    return t->legacy ? f & 0xffffffffull : f;
+}
+
+/* Legacy registers (§4.2.4); *out set and true when offset is one of them. */
+static bool read_legacy_reg(const struct virtio_mmio *t, const struct vmmio_queue *q,
+                            uint64_t offset, uint32_t *out)
+{
+    switch (offset) {
+    case VIRTIO_MMIO_VERSION_REG:
+        *out = VIRTIO_MMIO_LEGACY_VERSION;
+        return true;
+    case VIRTIO_MMIO_QUEUE_PFN:
+        *out = q ? q->pfn : 0;
+        return true;
+    case VIRTIO_MMIO_QUEUE_READY: /* absent in version 1: reserved, reads 0 */
+        *out = 0;
+        return true;
+    default:
+        (void)t;
+        return false;
+    }
+}
+
 static uint32_t read_reg(struct virtio_mmio *t, uint64_t offset)
 {
     struct vmmio_queue *q = selected_queue(t);
+    uint32_t legacy_value;
+    if (t->legacy && read_legacy_reg(t, q, offset, &legacy_value)) {
+        return legacy_value;
+    }
     switch (offset) {
     case VIRTIO_MMIO_MAGIC_VALUE:
         return VIRTIO_MMIO_MAGIC;
@@ -197,7 +255,7 @@ static uint32_t read_reg(struct virtio_mmio *t, uint64_t offset)
     case VIRTIO_MMIO_DEVICE_FEATURES:
         return t->dev_features_sel > 1
                    ? 0
-                   : (uint32_t)(t->ops->features(t->dev) >> (32 * t->dev_features_sel));
+                   : (uint32_t)(offered_features(t) >> (32 * t->dev_features_sel));
     case VIRTIO_MMIO_QUEUE_NUM_MAX: /* 0: no such queue (§4.2.3.2) */
         return q ? VIRTIO_MMIO_QUEUE_NUM_MAX_VALUE : 0;
     case VIRTIO_MMIO_QUEUE_READY:
@@ -225,6 +283,15 @@ static uint32_t accept_features(struct virtio_mmio *t, uint32_t status)
     return status;
 }
 
+/* Legacy (§4.2.4): no FEATURES_OK; what the driver wrote, masked to the offer, is taken. */
+static void legacy_take_features(struct virtio_mmio *t)
+{
+    t->driver_features &= offered_features(t);
+    if (t->ops->set_features) {
+        t->ops->set_features(t->dev, t->driver_features);
+    }
+}
+
 static void write_status(struct virtio_mmio *t, uint32_t val)
 {
     if (val == 0) {
@@ -233,6 +300,13 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
     }
     uint32_t status =
         (val & 0xffu & ~VIRTIO_STATUS_NEEDS_RESET) | (t->status & VIRTIO_STATUS_NEEDS_RESET);
+    if (t->legacy) {
+        if ((status & VIRTIO_STATUS_DRIVER_OK) && !(t->status & VIRTIO_STATUS_DRIVER_OK)) {
+            legacy_take_features(t);
+        }
+        t->status = status;
+        return;
+    }
     if ((status & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK)) {
         status = accept_features(t, status);
     }
@@ -248,6 +322,9 @@ static void write_driver_features(struct virtio_mmio *t, uint32_t val)
 {
     if (t->status & VIRTIO_STATUS_FEATURES_OK || t->drv_features_sel > 1) {
         return; /* §3.1: features are fixed once FEATURES_OK is set */
+    }
+    if (t->legacy && (t->drv_features_sel != 0 || t->status & VIRTIO_STATUS_DRIVER_OK)) {
+        return; /* legacy: 32 bits, fixed once the driver is running */
     }
     unsigned shift = 32 * t->drv_features_sel;
     t->driver_features = (t->driver_features & ~(0xffffffffull << shift)) | (uint64_t)val << shift;
@@ -275,6 +352,77 @@ static void write_queue_ready(struct virtio_mmio *t, struct vmmio_queue *q, uint
         return;
     }
     q->ready = true;
+}
+
+int virtio_legacy_layout(uint32_t pfn, uint32_t page_size, uint32_t align, uint32_t num,
+                         struct virtio_legacy_layout *out)
+{
+    if (page_size == 0 || (page_size & (page_size - 1)) || align == 0 || (align & (align - 1)) ||
+        num == 0) {
+        return -1;
+    }
+    out->desc_gpa = (uint64_t)pfn * page_size;
+    out->avail_gpa = out->desc_gpa + (uint64_t)VIRTQ_DESC_SIZE * num;
+    uint64_t avail_end = out->avail_gpa + 6 + 2ull * num; /* flags, idx, ring[num], used_event */
+    out->used_gpa = (avail_end + align - 1) & ~((uint64_t)align - 1);
+    return 0;
+}
+
+/* Legacy QueuePFN: 0 stops the queue; else the queue is placed and ready (a bad one: reset). */
+static void write_queue_pfn(struct virtio_mmio *t, struct vmmio_queue *q, uint32_t val)
+{
+    struct virtio_legacy_layout lay;
+    if (!q) {
+        needs_reset(t);
+        return;
+    }
+    q->pfn = val;
+    q->ready = false;
+    virtq_reset(q->vq);
+    if (val == 0) {
+        return;
+    }
+    legacy_take_features(t); /* the ring format (INDIRECT, EVENT_IDX) depends on them */
+    if (q->num == 0 || q->num > VIRTIO_MMIO_QUEUE_NUM_MAX_VALUE ||
+        virtio_legacy_layout(val, t->guest_page_size, q->align, q->num, &lay) != 0 ||
+        virtq_init(q->vq, q->num, lay.desc_gpa, lay.avail_gpa, lay.used_gpa,
+                   t->driver_features) != 0) {
+        needs_reset(t);
+        return;
+    }
+    q->desc_gpa = lay.desc_gpa;
+    q->avail_gpa = lay.avail_gpa;
+    q->used_gpa = lay.used_gpa;
+    q->ready = true;
+}
+
+/* Version 1's own registers; true when offset was one (handled). */
+static bool write_legacy_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val)
+{
+    struct vmmio_queue *q = selected_queue(t);
+    switch (offset) {
+    case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+        t->guest_page_size = val;
+        return true;
+    case VIRTIO_MMIO_QUEUE_ALIGN:
+        if (q && !q->ready) {
+            q->align = val;
+        }
+        return true;
+    case VIRTIO_MMIO_QUEUE_PFN:
+        write_queue_pfn(t, q, val);
+        return true;
+    case VIRTIO_MMIO_QUEUE_READY: /* absent in version 1, as the ring address registers */
+    case VIRTIO_MMIO_QUEUE_DESC_LOW:
+    case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+    case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+    case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+    case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+    case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* Serve every available chain (the loop of io/virtq.h); < 0: the queue lied. */
@@ -359,6 +507,9 @@ static void write_queue_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val
 
 static void write_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val)
 {
+    if (t->legacy && write_legacy_reg(t, offset, val)) {
+        return;
+    }
     switch (offset) {
     case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
         t->dev_features_sel = val;
@@ -404,10 +555,18 @@ static bool config_size_ok(uint64_t offset, unsigned size)
     return (size == 1 || size == 2 || size == 4 || size == 8) && !(offset & (size - 1));
 }
 
-static int dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
+/* --trace io: one register access (a refused one says so). */
+static void trace_access(const struct virtio_mmio *t, char rw, uint64_t offset, unsigned size,
+                         uint64_t val, int rc)
 {
-    struct virtio_mmio *t = dev;
-    t->stats.exits++;
+    char buf[32];
+    fprintf(t->trace_out, "io %s %c %-18s +0x%03" PRIx64 " %u 0x%" PRIx64 "%s\n", t->trace_name,
+            rw, virtio_mmio_reg_name(offset, t->legacy, buf, sizeof(buf)), offset, size, val,
+            rc ? " refused" : "");
+}
+
+static int access_read(struct virtio_mmio *t, uint64_t offset, unsigned size, uint64_t *out)
+{
     if (offset >= VIRTIO_MMIO_CONFIG) {
         if (!config_size_ok(offset, size)) {
             return -1;
@@ -421,21 +580,117 @@ static int dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
     return 0;
 }
 
+static int dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *out)
+{
+    struct virtio_mmio *t = dev;
+    t->stats.exits++;
+    int rc = access_read(t, offset, size, out);
+    if (t->trace_out) {
+        trace_access(t, 'R', offset, size, rc ? 0 : *out, rc);
+    }
+    return rc;
+}
+
 static int dev_write(void *dev, uint64_t offset, unsigned size, uint64_t val)
 {
     struct virtio_mmio *t = dev;
     t->stats.exits++;
+    int rc = 0;
     if (offset >= VIRTIO_MMIO_CONFIG) {
-        return config_size_ok(offset, size) ? 0 : -1; /* read-only config: ignored */
+        rc = config_size_ok(offset, size) ? 0 : -1; /* read-only config: ignored */
+    } else if (size != 4 || (offset & 3)) {
+        rc = -1;
     }
-    if (size != 4 || (offset & 3)) {
-        return -1;
+    if (t->trace_out) { /* before the write runs: its requests' lines follow it */
+        trace_access(t, 'W', offset, size, val, rc);
     }
-    write_reg(t, offset, (uint32_t)val);
-    return 0;
+    if (rc == 0 && offset < VIRTIO_MMIO_CONFIG) {
+        write_reg(t, offset, (uint32_t)val);
+    }
+    return rc;
 }
 
 const struct mmio_device_ops virtio_mmio_ops = {
     .read = dev_read,
     .write = dev_write,
 };
+
+/* ---------------------------------------------- legacy, info and trace */
+
+void virtio_mmio_set_legacy(struct virtio_mmio *t, bool legacy)
+{
+    t->legacy = legacy;
+}
+
+void virtio_mmio_get_info(const struct virtio_mmio *t, struct virtio_mmio_info *out)
+{
+    *out = (struct virtio_mmio_info){
+        .version = t->legacy ? VIRTIO_MMIO_LEGACY_VERSION : VIRTIO_MMIO_VERSION,
+        .device_id = t->ops->device_id,
+        .status = t->status,
+        .device_features = offered_features(t),
+        .driver_features = t->driver_features,
+        .isr = t->isr,
+        .line = t->line,
+        .nqueues = t->ops->nqueues,
+        .guest_page_size = t->guest_page_size,
+    };
+    for (unsigned i = 0; i < t->ops->nqueues; i++) {
+        out->queue_num[i] = t->q[i].num;
+        out->queue_ready[i] = t->q[i].ready;
+    }
+}
+
+void virtio_mmio_set_trace(struct virtio_mmio *t, FILE *out, const char *name)
+{
+    t->trace_out = out;
+    t->trace_name = name;
+}
+
+/* §4.2.2's register names (and §4.2.4's for version 1), by offset / 4. */
+static const char *const reg_names[VIRTIO_MMIO_CONFIG / 4] = {
+    [0x000 / 4] = "MagicValue",       [0x004 / 4] = "Version",
+    [0x008 / 4] = "DeviceID",         [0x00c / 4] = "VendorID",
+    [0x010 / 4] = "DeviceFeatures",   [0x014 / 4] = "DeviceFeaturesSel",
+    [0x020 / 4] = "DriverFeatures",   [0x024 / 4] = "DriverFeaturesSel",
+    [0x030 / 4] = "QueueSel",         [0x034 / 4] = "QueueNumMax",
+    [0x038 / 4] = "QueueNum",         [0x044 / 4] = "QueueReady",
+    [0x050 / 4] = "QueueNotify",      [0x060 / 4] = "InterruptStatus",
+    [0x064 / 4] = "InterruptACK",     [0x070 / 4] = "Status",
+    [0x080 / 4] = "QueueDescLow",     [0x084 / 4] = "QueueDescHigh",
+    [0x090 / 4] = "QueueDriverLow",   [0x094 / 4] = "QueueDriverHigh",
+    [0x0a0 / 4] = "QueueDeviceLow",   [0x0a4 / 4] = "QueueDeviceHigh",
+    [0x0fc / 4] = "ConfigGeneration",
+};
+
+const char *virtio_mmio_reg_name(uint64_t offset, bool legacy, char *buf, size_t len)
+{
+    if (offset >= VIRTIO_MMIO_CONFIG) {
+        snprintf(buf, len, "Config+0x%" PRIx64, offset - VIRTIO_MMIO_CONFIG);
+        return buf;
+    }
+    if (legacy) {
+        switch (offset) {
+        case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+            return "GuestPageSize";
+        case VIRTIO_MMIO_QUEUE_ALIGN:
+            return "QueueAlign";
+        case VIRTIO_MMIO_QUEUE_PFN:
+            return "QueuePFN";
+        case VIRTIO_MMIO_QUEUE_READY: /* absent in version 1, as the ring address registers */
+        case VIRTIO_MMIO_QUEUE_DESC_LOW:
+        case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+        case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+        case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+        case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+        case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+            return "reserved";
+        default:
+            break;
+        }
+    }
+    if ((offset & 3) == 0 && reg_names[offset / 4]) {
+        return reg_names[offset / 4];
+    }
+    return "reserved";
+}

@@ -29,7 +29,9 @@
 #define VMLAB_IO_VIRTIO_MMIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "io/io.h"
 #include "io/virtq.h"
@@ -62,6 +64,12 @@
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH   0x0a4u
 #define VIRTIO_MMIO_CONFIG_GENERATION   0x0fcu
 #define VIRTIO_MMIO_CONFIG              0x100u
+
+/* Version 1, the legacy interface (§4.2.4, --virtio-legacy): registers only it has. */
+#define VIRTIO_MMIO_LEGACY_VERSION      1u
+#define VIRTIO_MMIO_GUEST_PAGE_SIZE     0x028u /* W: the unit of QueuePFN */
+#define VIRTIO_MMIO_QUEUE_ALIGN         0x03cu /* W: the used ring's alignment */
+#define VIRTIO_MMIO_QUEUE_PFN           0x040u /* RW: the queue's page frame; 0 stops it */
 
 #define VIRTIO_MMIO_QUEUE_NUM_MAX_VALUE 256u /* what QueueNumMax reads */
 #define VIRTIO_MMIO_MAX_QUEUES          4u
@@ -137,6 +145,55 @@ bool virtio_mmio_irq_level(const struct virtio_mmio *t);
 const struct virtio_mmio_stats *virtio_mmio_stats(const struct virtio_mmio *t);
 /* The queue behind index qidx (for `vq dump`), NULL when out of range. */
 struct virtq *virtio_mmio_queue(struct virtio_mmio *t, unsigned qidx);
+
+/*
+ * --virtio-legacy: the slot speaks version 1 (§4.2.4 "Legacy interface"):
+ * Version reads 1; GuestPageSize, QueueAlign and QueuePFN place a queue (the
+ * layout below), QueueReady and the Desc/Driver/Device address registers are
+ * absent; no FEATURES_OK step (the driver's features are taken, masked to
+ * what was offered, when a queue is placed and at DRIVER_OK); 32-bit
+ * features only (DeviceFeaturesSel 1 reads 0, so VERSION_1 is not offered).
+ * Call before the guest runs (and again after a reset: it is kept).
+ */
+void virtio_mmio_set_legacy(struct virtio_mmio *t, bool legacy);
+/* An empty slot that reads Version 1 (the legacy board). */
+extern const struct mmio_device_ops virtio_mmio_empty_legacy_ops;
+
+/*
+ * The legacy queue layout (§2.7 legacy "Virtqueue Layout", §4.2.4): the
+ * descriptor table at pfn * page_size, the available ring right after it
+ * (16 * num bytes on), the used ring at the next multiple of `align` after
+ * the available ring's 6 + 2 * num bytes. 0, or -1 when page_size or align
+ * is not a power of two, or num is 0.
+ */
+struct virtio_legacy_layout {
+    gpa_t desc_gpa, avail_gpa, used_gpa;
+};
+int virtio_legacy_layout(uint32_t pfn, uint32_t page_size, uint32_t align, uint32_t num,
+                         struct virtio_legacy_layout *out);
+
+/* For `info devices`: the transport's state as the driver left it. */
+struct virtio_mmio_info {
+    unsigned version; /* 2, or 1 with --virtio-legacy */
+    uint32_t device_id;
+    uint32_t status;
+    uint64_t device_features, driver_features; /* offered (as the version shows them), asked */
+    uint32_t isr;
+    bool line;
+    unsigned nqueues;
+    uint32_t queue_num[VIRTIO_MMIO_MAX_QUEUES];
+    bool queue_ready[VIRTIO_MMIO_MAX_QUEUES];
+    uint32_t guest_page_size; /* legacy only */
+};
+void virtio_mmio_get_info(const struct virtio_mmio *t, struct virtio_mmio_info *out);
+
+/*
+ * --trace io: one line per register access to `out` ("io NAME R|W REGISTER
+ * +OFFSET SIZE VALUE"); out NULL: off. `name` is kept (not copied).
+ */
+void virtio_mmio_set_trace(struct virtio_mmio *t, FILE *out, const char *name);
+/* The register's name at offset ("QueueNotify", "Config+0x8", ...): a static string or buf. */
+const char *virtio_mmio_reg_name(uint64_t offset, bool legacy, char *buf, size_t len);
 
 /* MMIO: dev is the struct virtio_mmio. */
 extern const struct mmio_device_ops virtio_mmio_ops;

@@ -5,9 +5,11 @@
  *         program counter, general registers, system registers (CSRs), the
  *         exits taken so far, guest memory by GVA and by GPA.
  *
- * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats|vms,
+ * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats|vms|devices,
  * step [N], continue, break ADDR, delete [N], x/N[bhwg] GVA, xp/N[bhwg] GPA,
- * disas [ADDR [N]], trace exits|insns on|off, help, quit.
+ * disas [ADDR [N]], trace exits|insns|walks|io on|off, vq dump, help, quit.
+ * Course (info devices, vq dump): I/O虚拟化 - the devices the VMM emulates and
+ *         a virtqueue's 描述符表 / 可用环 / 已用环 (vm/ioview.c, io/ioview.c).
  * Simplified: one vCPU; no watchpoints yet. With several VMs (--vm) the
  * monitor debugs vm0 (registers, memory, steps, its counters); `info vms`
  * lists them all.
@@ -37,7 +39,8 @@ struct monitor {
 static const char *const command_names[] = {
     "info",  "step", "continue", "break",     "delete", "x",      "xp",     "disas",
     "trace", "help", "quit",     "registers", "csrs",   "exits",  "stats",  "tlb",
-    "walk",  "vms",  "pt",       "dump",      "guest",  "shadow", "stage2", NULL,
+    "walk",  "vms",  "pt",       "dump",      "guest",  "shadow", "stage2", "devices",
+    "vq",    "io",   NULL,
 };
 
 static const char *const gpr_names[32] = {
@@ -432,6 +435,16 @@ static void cmd_pt_dump(struct monitor *mon, const char *sub, const char *which)
     fprintf(mon->out, "%u valid entries\n", p.lines + p.skipped);
 }
 
+/* vq dump [SLOT|vdX] [QUEUE]: the virtqueue as guest memory holds it (vm/ioview.c). */
+static void cmd_vq_dump(struct monitor *mon, const char *sub, const char *which, const char *queue)
+{
+    if (!sub || strcmp(sub, "dump") != 0) {
+        fputs("usage: vq dump [SLOT|vdX] [QUEUE]\n", mon->out);
+        return;
+    }
+    vm_vq_dump(mon->vm, which, queue, mon->out);
+}
+
 static void cmd_info_tlb(struct monitor *mon)
 {
     const struct tlb_entry *entries;
@@ -503,9 +516,10 @@ static void cmd_trace(struct monitor *mon, const char *what, const char *onoff)
     unsigned flag = what && strcmp(what, "exits") == 0   ? TRACE_EXITS
                     : what && strcmp(what, "insns") == 0 ? TRACE_INSNS
                     : what && strcmp(what, "walks") == 0 ? TRACE_WALKS
+                    : what && strcmp(what, "io") == 0    ? TRACE_IO
                                                          : 0;
     if (!flag || !onoff || (strcmp(onoff, "on") && strcmp(onoff, "off"))) {
-        fputs("usage: trace exits|insns|walks on|off\n", mon->out);
+        fputs("usage: trace exits|insns|walks|io on|off\n", mon->out);
         return;
     }
     unsigned flags = vm_trace_flags(mon->vm);
@@ -525,7 +539,9 @@ static void cmd_help(struct monitor *mon)
           "x/N[bhwg] GVA       examine guest memory through the guest's page tables\n"
           "xp/N[bhwg] GPA      examine guest-physical memory\n"
           "disas [GVA [N]]     disassemble N instructions (default: 10 at pc)\n"
-          "trace exits|insns|walks on|off\n"
+          "trace exits|insns|walks|io on|off\n"
+          "info devices        MMIO windows, disks, virtio transports and their io counters\n"
+          "vq dump [SLOT|vdX] [Q]  a virtqueue's descriptor table and rings (nothing counted)\n"
           "pt dump guest|shadow|stage2  every valid entry of that page-table tree\n"
           "quit                end the run (exit status 3)\n",
           mon->out);
@@ -545,8 +561,10 @@ static int cmd_info(struct monitor *mon, const char *what)
         cmd_info_tlb(mon);
     } else if (what && strcmp(what, "vms") == 0) {
         host_print_vms(vm_host(mon->vm), mon->out);
+    } else if (what && strcmp(what, "devices") == 0) {
+        vm_print_devices(mon->vm, mon->out);
     } else {
-        fputs("usage: info registers|csrs|exits|stats|tlb|vms\n", mon->out);
+        fputs("usage: info registers|csrs|exits|stats|tlb|vms|devices\n", mon->out);
     }
     return -1;
 }
@@ -594,6 +612,8 @@ int monitor_execute(struct monitor *mon, const char *line)
         cmd_walk(mon, arg1);
     } else if (strcmp(cmd, "pt") == 0) {
         cmd_pt_dump(mon, arg1, arg2);
+    } else if (strcmp(cmd, "vq") == 0) {
+        cmd_vq_dump(mon, arg1, arg2, strtok_r(NULL, " \t\n", &save));
     } else if (strcmp(cmd, "disas") == 0) {
         cmd_disas(mon, arg1, arg2);
     } else if (strcmp(cmd, "trace") == 0) {

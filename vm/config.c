@@ -57,6 +57,7 @@ enum {
     OPT_VMID,
     OPT_PREALLOC,
     OPT_SHADOW_CACHE,
+    OPT_VIRTIO_LEGACY,
 };
 
 static const struct option long_options[] = {
@@ -94,6 +95,7 @@ static const struct option long_options[] = {
     {"vmid", required_argument, NULL, OPT_VMID},
     {"prealloc", no_argument, NULL, OPT_PREALLOC},
     {"shadow-cache", required_argument, NULL, OPT_SHADOW_CACHE},
+    {"virtio-legacy", no_argument, NULL, OPT_VIRTIO_LEGACY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -156,6 +158,7 @@ void vm_config_usage(FILE *out)
           "  --io virtio          virtio-mmio block device (default; not in this version yet)\n"
           "  --io emulated        the first --disk on vmlab's own register-level controller\n"
           "                       (docs/eblk.md): every register access exits\n"
+          "  --virtio-legacy      the virtio-mmio slots speak version 1 (legacy) instead of 2\n"
           "  --s2-mode sv39x4|sv48x4  stage-2 format (default sv48x4; nested only)\n"
           "  --s2-page 4k|2m|1g   largest stage-2 leaf where one host run backs it (default 4k)\n"
           "  --prealloc           map all guest RAM at start (default: on first touch)\n"
@@ -171,7 +174,7 @@ void vm_config_usage(FILE *out)
           "  --timeout S          stop after S seconds of wall time (exit 3)\n"
           "  --stats FILE|-       write every counter as flat JSON at exit (- = stdout)\n"
           "  --quiet              no end-of-run counter summary on stderr\n"
-          "  --trace insns|exits|walks[,...]  trace to stderr or --trace-file FILE\n"
+          "  --trace insns|exits|walks|io[,...]  trace to stderr or --trace-file FILE\n"
           "  --clock virtual|host mtime from retired instructions (default, deterministic)\n"
           "                       or from wall time\n"
           "  --slice N            instructions per VM entry before the VMM polls input\n"
@@ -404,6 +407,8 @@ static int parse_trace(const char *text, unsigned *out)
             *out |= TRACE_EXITS;
         } else if (strcmp(tok, "walks") == 0) {
             *out |= TRACE_WALKS;
+        } else if (strcmp(tok, "io") == 0) {
+            *out |= TRACE_IO;
         } else {
             return -1;
         }
@@ -594,7 +599,7 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     case OPT_TRACE:
         if (parse_trace(arg, &cfg->trace)) {
             return bad_value("--trace", arg,
-                             "expected insns, exits, walks or a list (insns,walks)");
+                             "expected insns, exits, walks, io or a list (insns,walks)");
         }
         return 0;
     case OPT_TLB_ENTRIES:
@@ -632,6 +637,9 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
         return 0;
     case OPT_PREALLOC:
         cfg->prealloc = true;
+        return 0;
+    case OPT_VIRTIO_LEGACY:
+        cfg->virtio_legacy = true;
         return 0;
     case OPT_PCPUS:
         if (parse_u64(arg, &value) || value == 0) {

@@ -186,6 +186,7 @@ void vm_set_trace(struct vm *vm, unsigned trace_flags)
     h->trace_insn = (trace_flags & TRACE_INSNS) ? trace_one_insn : NULL;
     h->trace_ctx = vm;
     mmu_set_walk_observer(vm->vcpu.mmu, (trace_flags & TRACE_WALKS) ? trace_one_walk : NULL, vm);
+    vm_io_set_trace(vm, (trace_flags & TRACE_IO) ? vm->trace_out : NULL);
 }
 
 unsigned vm_trace_flags(const struct vm *vm)

@@ -147,6 +147,10 @@ struct trace_mark {
 struct trace_mark vm_trace_mark(const struct vcpu *vcpu);
 void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const struct vm_exit *e);
 
+/* vm/ioview.c: --trace io on (out) or off (NULL) on the block devices; disk i's name (vda..). */
+void vm_io_set_trace(struct vm *vm, FILE *out);
+const char *vm_virtio_name(unsigned i);
+
 /* vm/vm.c: a reboot request: reset harts and devices, restore images (DESIGN.md "Reset"). */
 void vm_reset(struct vm *vm);
 

@@ -85,35 +85,97 @@ static void vm_stats_eblk(const struct vm *vm, stat_fn fn, void *ctx)
     fn(ctx, "io.eblk.errors", es->errors);
 }
 
+/* One block device's (or a sum's) io counters. */
+struct io_counts {
+    uint64_t requests, bytes, exits, kicks, interrupts, errors;
+};
+
+static void io_counts_add(struct io_counts *sum, const struct io_counts *c)
+{
+    sum->requests += c->requests;
+    sum->bytes += c->bytes;
+    sum->exits += c->exits;
+    sum->kicks += c->kicks;
+    sum->interrupts += c->interrupts;
+    sum->errors += c->errors;
+}
+
+/* io.<prefix>.requests, .bytes, .kicks, .exits, .interrupts, .errors (names of DESIGN.md). */
+static void io_counts_emit(const char *prefix, const struct io_counts *c, stat_fn fn, void *ctx)
+{
+    static const char *const whats[] = {"requests", "bytes", "kicks", "exits", "interrupts",
+                                        "errors"};
+    const uint64_t values[] = {c->requests, c->bytes, c->kicks, c->exits, c->interrupts, c->errors};
+    char name[64];
+    for (unsigned i = 0; i < sizeof(whats) / sizeof(whats[0]); i++) {
+        snprintf(name, sizeof(name), "io.%s.%s", prefix, whats[i]);
+        fn(ctx, name, values[i]);
+    }
+}
+
+static struct io_counts virtio_counts(struct virtio_blk *blk)
+{
+    const struct virtio_blk_stats *b = virtio_blk_stats(blk);
+    const struct virtio_mmio_stats *t = virtio_mmio_stats(virtio_blk_transport(blk));
+    return (struct io_counts){b->requests, b->bytes, t->exits, t->kicks, t->interrupts, t->errors};
+}
+
 /*
  * --io virtio: every virtio-blk of the VM summed (all 0 without one): requests
  * and bytes served, kicks (QueueNotify writes that ran the back end), exits
  * (every register access of the device's slots), interrupts (rising edges),
- * errors (driver misbehaviour that set NEEDS_RESET).
+ * errors (driver misbehaviour that set NEEDS_RESET); then each disk's own as
+ * io.vda.*, io.vdb.*, ... (only the disks the VM has).
  */
 static void vm_stats_virtio(const struct vm *vm, stat_fn fn, void *ctx)
 {
-    struct virtio_blk_stats bs = {0};
-    struct virtio_mmio_stats ts = {0};
+    struct io_counts sum = {0};
     for (unsigned i = 0; i < VM_DISK_MAX; i++) {
-        struct virtio_blk *blk = vm->virtio[i].blk;
-        if (blk) {
-            const struct virtio_blk_stats *b = virtio_blk_stats(blk);
-            const struct virtio_mmio_stats *t = virtio_mmio_stats(virtio_blk_transport(blk));
-            bs.requests += b->requests;
-            bs.bytes += b->bytes;
-            ts.kicks += t->kicks;
-            ts.exits += t->exits;
-            ts.interrupts += t->interrupts;
-            ts.errors += t->errors;
+        if (vm->virtio[i].blk) {
+            struct io_counts c = virtio_counts(vm->virtio[i].blk);
+            io_counts_add(&sum, &c);
         }
     }
-    fn(ctx, "io.virtio.requests", bs.requests);
-    fn(ctx, "io.virtio.bytes", bs.bytes);
-    fn(ctx, "io.virtio.kicks", ts.kicks);
-    fn(ctx, "io.virtio.exits", ts.exits);
-    fn(ctx, "io.virtio.interrupts", ts.interrupts);
-    fn(ctx, "io.virtio.errors", ts.errors);
+    io_counts_emit("virtio", &sum, fn, ctx);
+    for (unsigned i = 0; i < VM_DISK_MAX; i++) {
+        if (vm->virtio[i].blk) {
+            struct io_counts c = virtio_counts(vm->virtio[i].blk);
+            io_counts_emit(vm_virtio_name(i), &c, fn, ctx);
+        }
+    }
+}
+
+/*
+ * DESIGN.md's io.requests, io.bytes, io.exits, io.kicks, io.interrupts: the
+ * sums over the VM's block devices, whatever --io presents them. eblk's kick
+ * is its COMMAND write (one per request). A new device path adds its line here.
+ */
+static void vm_io_totals(const struct vm *vm, struct io_counts *sum)
+{
+    *sum = (struct io_counts){0};
+    if (vm->eblk) {
+        const struct eblk_stats *es = eblk_stats(vm->eblk);
+        struct io_counts c = {es->requests, es->bytes, es->exits, es->requests, es->interrupts,
+                              es->errors};
+        io_counts_add(sum, &c);
+    }
+    for (unsigned i = 0; i < VM_DISK_MAX; i++) {
+        if (vm->virtio[i].blk) {
+            struct io_counts c = virtio_counts(vm->virtio[i].blk);
+            io_counts_add(sum, &c);
+        }
+    }
+}
+
+static void vm_stats_io_totals(const struct vm *vm, stat_fn fn, void *ctx)
+{
+    struct io_counts sum;
+    vm_io_totals(vm, &sum);
+    fn(ctx, "io.requests", sum.requests);
+    fn(ctx, "io.bytes", sum.bytes);
+    fn(ctx, "io.exits", sum.exits);
+    fn(ctx, "io.kicks", sum.kicks);
+    fn(ctx, "io.interrupts", sum.interrupts);
 }
 
 static uint64_t cycles_modeled(const struct vm *vm)
@@ -161,6 +223,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     vm_pv_stats_foreach(vm, fn, ctx);  /* --mmu direct: pv.*, direct.foreign_frames */
     vm_sbi_stats_foreach(vm, fn, ctx); /* --bios vmm: sbi.* */
     vm_stats_irq(vm, fn, ctx);
+    vm_stats_io_totals(vm, fn, ctx);
     vm_stats_eblk(vm, fn, ctx);
     vm_stats_virtio(vm, fn, ctx);
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
@@ -213,18 +276,35 @@ struct stat_totals {
     uint64_t value[STATS_MAX];
 };
 
-/* Add one VM's counter to the totals; every VM gives the same names in the same order. */
+/* The row of `name`: where the VMs so far put it (the same place when they give the same
+ * names in the same order), or a new row at the end; STATS_MAX when full. */
+static unsigned totals_row(struct stat_totals *t, const char *name)
+{
+    unsigned guess = t->seen++;
+    if (guess < t->n && strcmp(t->name[guess], name) == 0) {
+        return guess;
+    }
+    for (unsigned i = 0; i < t->n; i++) {
+        if (strcmp(t->name[i], name) == 0) {
+            return i;
+        }
+    }
+    if (t->n == STATS_MAX) {
+        return STATS_MAX;
+    }
+    snprintf(t->name[t->n], STAT_NAME_SIZE, "%s", name);
+    t->value[t->n] = 0;
+    return t->n++;
+}
+
+/* Add one VM's counter to the totals, by name: VMs with different disks give different
+ * io.vdX.* names (one VM's device counters appear only when it has the device). */
 static void totals_add(void *opaque, const char *name, uint64_t value)
 {
     struct stat_totals *t = opaque;
-    unsigned i = t->seen++;
+    unsigned i = totals_row(t, name);
     if (i >= STATS_MAX) {
         return;
-    }
-    if (i == t->n) {
-        snprintf(t->name[i], STAT_NAME_SIZE, "%s", name);
-        t->value[i] = 0;
-        t->n++;
     }
     if (strstr(name, ".max_")) {
         t->value[i] = value > t->value[i] ? value : t->value[i];

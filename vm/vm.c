@@ -80,8 +80,13 @@ static int vm_add_virtio_slots(struct vm *vm)
             fprintf(stderr, "vmlab: out of host memory creating virtio-blk\n");
             return -1;
         }
-        const struct mmio_device_ops *ops = blk ? &virtio_mmio_ops : &virtio_mmio_empty_ops;
+        const struct mmio_device_ops *ops = blk                     ? &virtio_mmio_ops
+                                            : vm->cfg.virtio_legacy ? &virtio_mmio_empty_legacy_ops
+                                                                    : &virtio_mmio_empty_ops;
         void *dev = blk ? virtio_blk_transport(blk) : NULL;
+        if (blk) {
+            virtio_mmio_set_legacy(dev, vm->cfg.virtio_legacy); /* --virtio-legacy: version 1 */
+        }
         if (mmio_bus_add(vm->bus, blk ? "virtio-blk" : "virtio-mmio", gpa, MEMMAP_VIRTIO_STRIDE,
                          ops, dev) ||
             gmem_add_mmio(vm->gmem, gpa, MEMMAP_VIRTIO_STRIDE)) {

@@ -29,6 +29,7 @@ enum trace_flags {
     TRACE_INSNS = 1u << 0,
     TRACE_EXITS = 1u << 1,
     TRACE_WALKS = 1u << 2, /* one line per counted page-table walk */
+    TRACE_IO = 1u << 3,    /* one line per block-device register access and request */
 };
 
 /* --io: how the guest's disk is presented (DESIGN.md "Techniques"); --io's order. */
@@ -89,6 +90,7 @@ struct vm_config {
     bool vmid_tags;             /* --vmid on */
     unsigned shadow_cache;      /* --shadow-cache N */
     enum io_mode io_mode;       /* --io */
+    bool virtio_legacy;         /* --virtio-legacy: the slots speak virtio-mmio version 1 */
     /* --disk, in order */
     struct vm_disk_spec disks[VM_DISK_MAX];
     unsigned ndisks;
@@ -187,6 +189,12 @@ enum vm_pt_kind { VM_PT_GUEST, VM_PT_SHADOW, VM_PT_STAGE2 };
  */
 int vm_debug_pt_dump(const struct vm *vm, enum vm_pt_kind kind, pt_dump_fn fn, void *ctx,
                      const char **why);
+
+/* Monitor `info devices`: MMIO windows, disks, virtio transports, io counters (vm/ioview.c). */
+void vm_print_devices(struct vm *vm, FILE *out);
+/* Monitor `vq dump [SLOT|DEVICE] [QUEUE]`: a virtqueue from guest memory, nothing counted.
+ * which NULL: the first virtio disk; queue NULL: 0. 0, or -1 after saying why. */
+int vm_vq_dump(struct vm *vm, const char *which, const char *queue, FILE *out);
 
 typedef void (*stat_fn)(void *ctx, const char *name, uint64_t value);
 /* Every counter of one VM, by DESIGN.md name, in a fixed order. */
