@@ -40,7 +40,7 @@ struct eblk {
     /* state the last command left */
     bool done;
     enum eblk_error error;
-    FILE *trace_out; /* --trace io, NULL: off */
+    FILE *trace_out;  /* --trace io, NULL: off */
     bool irq_pending; /* a completion not acknowledged yet */
     bool line;        /* the level last given to irq_fn */
 
@@ -318,8 +318,8 @@ static bool eblk_access_ok(uint64_t offset, unsigned size)
 
 /* io/eblk.h's register names, by offset / 4. */
 static const char *const eblk_reg_names[] = {
-    "MAGIC",  "VERSION", "CAPACITY_LO", "CAPACITY_HI", "SECTOR_LO", "SECTOR_HI",  "COUNT",
-    "MAX_COUNT", "DMA_LO", "DMA_HI",    "COMMAND",     "STATUS",    "IRQ_ENABLE", "IRQ_ACK",
+    "MAGIC",     "VERSION", "CAPACITY_LO", "CAPACITY_HI", "SECTOR_LO", "SECTOR_HI",  "COUNT",
+    "MAX_COUNT", "DMA_LO",  "DMA_HI",      "COMMAND",     "STATUS",    "IRQ_ENABLE", "IRQ_ACK",
 };
 
 const char *eblk_reg_name(uint64_t offset)

@@ -82,9 +82,10 @@ static const char *common_feature_name(unsigned bit)
 static const char *blk_feature_name(unsigned bit)
 {
     static const char *const names[24] = {
-        [0] = "BARRIER",   [1] = "SIZE_MAX", [2] = "SEG_MAX",       [4] = "GEOMETRY",
-        [5] = "RO",        [6] = "BLK_SIZE", [7] = "SCSI",          [9] = "FLUSH",
-        [10] = "TOPOLOGY", [11] = "CONFIG_WCE", [12] = "MQ",        [13] = "DISCARD",
+        [0] = "BARRIER",       [1] = "SIZE_MAX",  [2] = "SEG_MAX",
+        [4] = "GEOMETRY",      [5] = "RO",        [6] = "BLK_SIZE",
+        [7] = "SCSI",          [9] = "FLUSH",     [10] = "TOPOLOGY",
+        [11] = "CONFIG_WCE",   [12] = "MQ",       [13] = "DISCARD",
         [14] = "WRITE_ZEROES", [15] = "LIFETIME", [16] = "SECURE_ERASE",
     };
     return bit < 24 ? names[bit] : NULL;
@@ -215,8 +216,8 @@ static int dump_avail(const struct vq_reader *r, const struct virtq_info *info)
                 pending);
         pending = (uint16_t)info->size;
     }
-    unsigned history = info->last_avail_idx < VQ_DUMP_HISTORY ? info->last_avail_idx
-                                                               : VQ_DUMP_HISTORY;
+    unsigned history =
+        info->last_avail_idx < VQ_DUMP_HISTORY ? info->last_avail_idx : VQ_DUMP_HISTORY;
     if (history > info->size - pending) {
         history = info->size - pending;
     }

@@ -149,15 +149,15 @@ static void trace_request(const struct virtio_blk *vb, const uint8_t hdr[REQ_HDR
                           const struct virtq_chain *c, uint8_t status)
 {
     static const char *const status_names[] = {"OK", "IOERR", "UNSUPP"};
-    uint32_t type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
-                    (uint32_t)hdr[3] << 24;
+    uint32_t type =
+        (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
     uint64_t sector = 0, bytes = 0;
     for (unsigned i = 0; i < 8; i++) {
         sector |= (uint64_t)hdr[8 + i] << (8 * i);
     }
-    const char *name = type == VIRTIO_BLK_T_IN      ? "IN"
-                       : type == VIRTIO_BLK_T_OUT   ? "OUT"
-                       : type == VIRTIO_BLK_T_FLUSH ? "FLUSH"
+    const char *name = type == VIRTIO_BLK_T_IN       ? "IN"
+                       : type == VIRTIO_BLK_T_OUT    ? "OUT"
+                       : type == VIRTIO_BLK_T_FLUSH  ? "FLUSH"
                        : type == VIRTIO_BLK_T_GET_ID ? "GET_ID"
                                                      : "?";
     if (status == VIRTIO_BLK_S_OK && type == VIRTIO_BLK_T_IN) {
@@ -165,8 +165,9 @@ static void trace_request(const struct virtio_blk *vb, const uint8_t hdr[REQ_HDR
     } else if (status == VIRTIO_BLK_S_OK && type == VIRTIO_BLK_T_OUT) {
         bytes = c->readable_len - REQ_HDR_BYTES;
     }
-    fprintf(vb->trace_out, "io %s req %s type %" PRIu32 " sector %" PRIu64 " bytes %" PRIu64
-            " status %s\n", vb->trace_name, name, type, sector, bytes,
+    fprintf(vb->trace_out,
+            "io %s req %s type %" PRIu32 " sector %" PRIu64 " bytes %" PRIu64 " status %s\n",
+            vb->trace_name, name, type, sector, bytes,
             status <= VIRTIO_BLK_S_UNSUPP ? status_names[status] : "?");
 }
 

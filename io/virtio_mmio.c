@@ -385,8 +385,8 @@ static void write_queue_pfn(struct virtio_mmio *t, struct vmmio_queue *q, uint32
     legacy_take_features(t); /* the ring format (INDIRECT, EVENT_IDX) depends on them */
     if (q->num == 0 || q->num > VIRTIO_MMIO_QUEUE_NUM_MAX_VALUE ||
         virtio_legacy_layout(val, t->guest_page_size, q->align, q->num, &lay) != 0 ||
-        virtq_init(q->vq, q->num, lay.desc_gpa, lay.avail_gpa, lay.used_gpa,
-                   t->driver_features) != 0) {
+        virtq_init(q->vq, q->num, lay.desc_gpa, lay.avail_gpa, lay.used_gpa, t->driver_features) !=
+            0) {
         needs_reset(t);
         return;
     }
@@ -560,8 +560,8 @@ static void trace_access(const struct virtio_mmio *t, char rw, uint64_t offset, 
                          uint64_t val, int rc)
 {
     char buf[32];
-    fprintf(t->trace_out, "io %s %c %-18s +0x%03" PRIx64 " %u 0x%" PRIx64 "%s\n", t->trace_name,
-            rw, virtio_mmio_reg_name(offset, t->legacy, buf, sizeof(buf)), offset, size, val,
+    fprintf(t->trace_out, "io %s %c %-18s +0x%03" PRIx64 " %u 0x%" PRIx64 "%s\n", t->trace_name, rw,
+            virtio_mmio_reg_name(offset, t->legacy, buf, sizeof(buf)), offset, size, val,
             rc ? " refused" : "");
 }
 

@@ -66,10 +66,10 @@
 #define VIRTIO_MMIO_CONFIG              0x100u
 
 /* Version 1, the legacy interface (§4.2.4, --virtio-legacy): registers only it has. */
-#define VIRTIO_MMIO_LEGACY_VERSION      1u
-#define VIRTIO_MMIO_GUEST_PAGE_SIZE     0x028u /* W: the unit of QueuePFN */
-#define VIRTIO_MMIO_QUEUE_ALIGN         0x03cu /* W: the used ring's alignment */
-#define VIRTIO_MMIO_QUEUE_PFN           0x040u /* RW: the queue's page frame; 0 stops it */
+#define VIRTIO_MMIO_LEGACY_VERSION  1u
+#define VIRTIO_MMIO_GUEST_PAGE_SIZE 0x028u /* W: the unit of QueuePFN */
+#define VIRTIO_MMIO_QUEUE_ALIGN     0x03cu /* W: the used ring's alignment */
+#define VIRTIO_MMIO_QUEUE_PFN       0x040u /* RW: the queue's page frame; 0 stops it */
 
 #define VIRTIO_MMIO_QUEUE_NUM_MAX_VALUE 256u /* what QueueNumMax reads */
 #define VIRTIO_MMIO_MAX_QUEUES          4u

@@ -37,10 +37,9 @@ struct monitor {
 };
 
 static const char *const command_names[] = {
-    "info",  "step", "continue", "break",     "delete", "x",      "xp",     "disas",
-    "trace", "help", "quit",     "registers", "csrs",   "exits",  "stats",  "tlb",
-    "walk",  "vms",  "pt",       "dump",      "guest",  "shadow", "stage2", "devices",
-    "vq",    "io",   NULL,
+    "info", "step", "continue",  "break",  "delete", "x",       "xp",  "disas", "trace",
+    "help", "quit", "registers", "csrs",   "exits",  "stats",   "tlb", "walk",  "vms",
+    "pt",   "dump", "guest",     "shadow", "stage2", "devices", "vq",  "io",    NULL,
 };
 
 static const char *const gpr_names[32] = {

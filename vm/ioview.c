@@ -63,8 +63,7 @@ static void print_windows(const struct vm *vm, FILE *out)
     fputs("MMIO windows:\n", out);
     for (unsigned i = 0; mmio_bus_window(vm->bus, i, &w); i++) {
         unsigned irq = window_irq(w.gpa);
-        fprintf(out, "  0x%08" PRIx64 "-0x%08" PRIx64 " %-12s", w.gpa, w.gpa + w.size - 1,
-                w.name);
+        fprintf(out, "  0x%08" PRIx64 "-0x%08" PRIx64 " %-12s", w.gpa, w.gpa + w.size - 1, w.name);
         if (irq) {
             fprintf(out, " IRQ %u", irq);
         }
@@ -112,8 +111,10 @@ static void print_virtio(struct vm *vm, unsigned i, FILE *out)
     char text[256];
 
     virtio_mmio_get_info(t, &info);
-    fprintf(out, "%s: virtio-mmio slot %u at 0x%08llx IRQ %u: version %u, DeviceID %" PRIu32
-            " (block)\n", vm_virtio_name(i), vm->virtio[i].irq - 1,
+    fprintf(out,
+            "%s: virtio-mmio slot %u at 0x%08llx IRQ %u: version %u, DeviceID %" PRIu32
+            " (block)\n",
+            vm_virtio_name(i), vm->virtio[i].irq - 1,
             MEMMAP_VIRTIO_BASE + (vm->virtio[i].irq - 1) * MEMMAP_VIRTIO_STRIDE, vm->virtio[i].irq,
             info.version, info.device_id);
     virtio_status_text(info.status, text, sizeof(text));
@@ -127,7 +128,8 @@ static void print_virtio(struct vm *vm, unsigned i, FILE *out)
         fprintf(out, "  queue %u: size %" PRIu32 " %s\n", q, info.queue_num[q],
                 info.queue_ready[q] ? "ready" : "not ready");
     }
-    fprintf(out, "  InterruptStatus 0x%" PRIx32 ", line %s\n", info.isr, info.line ? "high" : "low");
+    fprintf(out, "  InterruptStatus 0x%" PRIx32 ", line %s\n", info.isr,
+            info.line ? "high" : "low");
     fprintf(out,
             "  io.%s: requests %" PRIu64 " bytes %" PRIu64 " exits %" PRIu64 " kicks %" PRIu64
             " interrupts %" PRIu64 " errors %" PRIu64 "\n",
@@ -195,17 +197,17 @@ int vm_vq_dump(struct vm *vm, const char *which, const char *queue, FILE *out)
     }
     char *end = NULL;
     unsigned long qidx = queue ? strtoul(queue, &end, 0) : 0;
-    struct virtq *vq = (queue && (end == queue || *end)) || qidx > VIRTIO_MMIO_MAX_QUEUES
-                           ? NULL
-                           : virtio_mmio_queue(virtio_blk_transport(vm->virtio[i].blk),
-                                               (unsigned)qidx);
+    struct virtq *vq =
+        (queue && (end == queue || *end)) || qidx > VIRTIO_MMIO_MAX_QUEUES
+            ? NULL
+            : virtio_mmio_queue(virtio_blk_transport(vm->virtio[i].blk), (unsigned)qidx);
     if (!vq) {
         fprintf(out, "vq dump: %s has no queue %s\n", vm_virtio_name((unsigned)i), queue);
         return -1;
     }
     struct virtq_info info;
     virtq_get_info(vq, &info);
-    fprintf(out, "%s (slot %u) queue %lu:\n", vm_virtio_name((unsigned)i),
-            vm->virtio[i].irq - 1, qidx);
+    fprintf(out, "%s (slot %u) queue %lu:\n", vm_virtio_name((unsigned)i), vm->virtio[i].irq - 1,
+            qidx);
     return vq_dump(out, &info, peek_gmem, vm->gmem);
 }

@@ -103,8 +103,8 @@ static void io_counts_add(struct io_counts *sum, const struct io_counts *c)
 /* io.<prefix>.requests, .bytes, .kicks, .exits, .interrupts, .errors (names of DESIGN.md). */
 static void io_counts_emit(const char *prefix, const struct io_counts *c, stat_fn fn, void *ctx)
 {
-    static const char *const whats[] = {"requests", "bytes", "kicks", "exits", "interrupts",
-                                        "errors"};
+    static const char *const whats[] = {"requests", "bytes",      "kicks",
+                                        "exits",    "interrupts", "errors"};
     const uint64_t values[] = {c->requests, c->bytes, c->kicks, c->exits, c->interrupts, c->errors};
     char name[64];
     for (unsigned i = 0; i < sizeof(whats) / sizeof(whats[0]); i++) {
@@ -155,8 +155,8 @@ static void vm_io_totals(const struct vm *vm, struct io_counts *sum)
     *sum = (struct io_counts){0};
     if (vm->eblk) {
         const struct eblk_stats *es = eblk_stats(vm->eblk);
-        struct io_counts c = {es->requests, es->bytes, es->exits, es->requests, es->interrupts,
-                              es->errors};
+        struct io_counts c = {es->requests, es->bytes,      es->exits,
+                              es->requests, es->interrupts, es->errors};
         io_counts_add(sum, &c);
     }
     for (unsigned i = 0; i < VM_DISK_MAX; i++) {

@@ -142,20 +142,19 @@ START_TEST(dump_queue)
     struct virtq_info info = build_queue();
     int rc = -2;
     char *text = dump(&info, &rc);
-    const char *want =
-        "queue size 4: desc 0x80001000 avail 0x80002000 used 0x80003000 EVENT_IDX\n"
-        "device: last_avail_idx 1 used_idx 1 kicks enabled\n"
-        "descriptor table (non-zero entries):\n"
-        "  [  0] addr 0x0000000080004000 len     16 flags NEXT           next 1\n"
-        "  [  1] addr 0x0000000080005000 len    512 flags NEXT|WRITE     next 2\n"
-        "  [  2] addr 0x0000000080006000 len      1 flags WRITE          next 0\n"
-        "available ring: flags 0x0 idx 2 (1 pending)\n"
-        "  [    0] ring[  0] =   0  consumed\n"
-        "  [    1] ring[  1] =   0  pending\n"
-        "  used_event 1\n"
-        "used ring: flags 0x0 idx 1\n"
-        "  [    0] ring[  0] = {id 0, len 513}\n"
-        "  avail_event 2\n";
+    const char *want = "queue size 4: desc 0x80001000 avail 0x80002000 used 0x80003000 EVENT_IDX\n"
+                       "device: last_avail_idx 1 used_idx 1 kicks enabled\n"
+                       "descriptor table (non-zero entries):\n"
+                       "  [  0] addr 0x0000000080004000 len     16 flags NEXT           next 1\n"
+                       "  [  1] addr 0x0000000080005000 len    512 flags NEXT|WRITE     next 2\n"
+                       "  [  2] addr 0x0000000080006000 len      1 flags WRITE          next 0\n"
+                       "available ring: flags 0x0 idx 2 (1 pending)\n"
+                       "  [    0] ring[  0] =   0  consumed\n"
+                       "  [    1] ring[  1] =   0  pending\n"
+                       "  used_event 1\n"
+                       "used ring: flags 0x0 idx 1\n"
+                       "  [    0] ring[  0] = {id 0, len 513}\n"
+                       "  avail_event 2\n";
     ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(text, want);
     free(text);
@@ -174,7 +173,8 @@ START_TEST(dump_ring_flags)
     char *text = dump(&info, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_ptr_nonnull(strstr(text, "device: last_avail_idx 1 used_idx 1 kicks disabled\n"));
-    ck_assert_ptr_nonnull(strstr(text, "available ring: flags 0x1 NO_INTERRUPT idx 2 (1 pending)\n"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "available ring: flags 0x1 NO_INTERRUPT idx 2 (1 pending)\n"));
     ck_assert_ptr_nonnull(strstr(text, "used ring: flags 0x1 NO_NOTIFY idx 1\n"));
     ck_assert_ptr_null(strstr(text, "used_event"));
     ck_assert_ptr_null(strstr(text, "avail_event"));
@@ -202,11 +202,10 @@ START_TEST(table_outside_ram)
     info.desc_gpa = 0x40000000;
     int rc = 0;
     char *text = dump(&info, &rc);
-    const char *want =
-        "queue size 4: desc 0x40000000 avail 0x80002000 used 0x80003000 EVENT_IDX\n"
-        "device: last_avail_idx 1 used_idx 1 kicks enabled\n"
-        "descriptor table (non-zero entries):\n"
-        "cannot read GPA 0x40000000 (16 bytes): stopped\n";
+    const char *want = "queue size 4: desc 0x40000000 avail 0x80002000 used 0x80003000 EVENT_IDX\n"
+                       "device: last_avail_idx 1 used_idx 1 kicks enabled\n"
+                       "descriptor table (non-zero entries):\n"
+                       "cannot read GPA 0x40000000 (16 bytes): stopped\n";
     ck_assert_int_eq(rc, -1);
     ck_assert_str_eq(text, want);
     free(text);
@@ -224,7 +223,7 @@ START_TEST(used_ring_off_the_end)
     char *text = dump(&info, &rc);
     ck_assert_int_eq(rc, -1);
     ck_assert_ptr_nonnull(strstr(text, "used ring: flags 0x0 idx 1\n"
-                                      "cannot read GPA 0x800ffffc (8 bytes): stopped\n"));
+                                       "cannot read GPA 0x800ffffc (8 bytes): stopped\n"));
     free(text);
 }
 END_TEST

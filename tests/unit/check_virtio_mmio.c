@@ -214,7 +214,7 @@ START_TEST(legacy_registers)
     ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
     legacy_bring_up(1u << 9); /* FLUSH */
     ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), PFN);
-    ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0); /* absent in version 1 */
+    ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);    /* absent in version 1 */
     ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 1 | 2 | 4); /* DRIVER_OK without FEATURES_OK */
     struct virtio_mmio_info info;
     virtio_mmio_get_info(tr, &info);
