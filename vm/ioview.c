@@ -192,7 +192,8 @@ int vm_vq_dump(struct vm *vm, const char *which, const char *queue, FILE *out)
     int i = find_virtio(vm, which);
     if (i < 0) {
         fprintf(out, "vq dump: no virtio device %s%s\n", which ? which : "",
-                which ? " (a slot 0-7 with a disk, or vda, vdb, ...)" : "(run with --disk)");
+                which ? " (a slot 0-7 with a disk, or vda, vdb, ...)"
+                      : "(virtio disks come from --disk under --io virtio)");
         return -1;
     }
     char *end = NULL;
@@ -202,7 +203,8 @@ int vm_vq_dump(struct vm *vm, const char *which, const char *queue, FILE *out)
             ? NULL
             : virtio_mmio_queue(virtio_blk_transport(vm->virtio[i].blk), (unsigned)qidx);
     if (!vq) {
-        fprintf(out, "vq dump: %s has no queue %s\n", vm_virtio_name((unsigned)i), queue);
+        fprintf(out, "vq dump: %s has no queue %s (virtio-blk has queue 0)\n",
+                vm_virtio_name((unsigned)i), queue ? queue : "0");
         return -1;
     }
     struct virtq_info info;

@@ -172,7 +172,41 @@ test_ioview_legacy() {
     fi
 }
 
+# The monitor before any driver ran (hello never touches the disk): the queue
+# is not ready; wrong arguments answer with a line, never a crash; under
+# --io emulated info devices shows eblk's window with IRQ 12.
+test_ioview_monitor_bad() {
+    local img=$TMP/ioview-bad.img out=$TMP/ioview-bad.out
+    truncate -s 64K "$img"
+    printf 'info devices\nvq dump\nvq dump vdb\nvq dump 3\nvq dump vda 9\nvq dump 7 x\nvq\ncontinue\n' \
+        >"$TMP/ioview-bad.script"
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --disk "$img,ro" --monitor-script "$TMP/ioview-bad.script" \
+        "$GUESTS/hello.elf" >"$out" 2>&1 </dev/null
+    rc=$?
+    printf 'info devices\nvq dump\ncontinue\n' >"$TMP/ioview-bad2.script"
+    timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --io emulated --disk "$img" \
+        --monitor-script "$TMP/ioview-bad2.script" "$GUESTS/hello.elf" >"$out.2" 2>&1 </dev/null
+    local rc2=$?
+    if [ "$rc" != 0 ] || [ "$rc2" != 0 ]; then
+        fail ioview-monitor-bad "exit $rc / $rc2, want 0 (hello passes)"
+    elif ! grep -q '^queue not ready: the driver has not set it up' "$out" ||
+        ! grep -q '^  disk 0: .*ioview-bad.img, 128 sectors (65536 bytes), ro: vda' "$out"; then
+        fail ioview-monitor-bad "no 'queue not ready', or the ro disk of 128 sectors not listed"
+    elif [ "$(grep -c '^vq dump: no virtio device' "$out")" != 2 ] ||
+        [ "$(grep -c '^vq dump: vda has no queue' "$out")" != 2 ] ||
+        ! grep -q '^usage: vq dump' "$out"; then
+        fail ioview-monitor-bad "bad vq dump arguments were not each answered with one line"
+    elif ! grep -q '^  0x10010000-0x10010fff eblk         IRQ 12$' "$out.2" ||
+        ! grep -q '^eblk: vmlab.s block controller at 0x10010000 IRQ 12' "$out.2" ||
+        ! grep -q '^vq dump: no virtio device' "$out.2"; then
+        fail ioview-monitor-bad "--io emulated: info devices without eblk's window, or vq dump"
+    else
+        pass ioview-monitor-bad
+    fi
+}
+
 test_ioview() {
+    test_ioview_monitor_bad
     test_ioview_trace_eblk
     if ! uboot_have; then
         skip ioview "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
