@@ -318,14 +318,28 @@ static bool eblk_access_ok(uint64_t offset, unsigned size)
 
 /* io/eblk.h's register names, by offset / 4. */
 static const char *const eblk_reg_names[] = {
-    "MAGIC",     "VERSION", "CAPACITY_LO", "CAPACITY_HI", "SECTOR_LO", "SECTOR_HI",  "COUNT",
-    "MAX_COUNT", "DMA_LO",  "DMA_HI",      "COMMAND",     "STATUS",    "IRQ_ENABLE", "IRQ_ACK",
+    [EBLK_REG_MAGIC / 4] = "MAGIC",
+    [EBLK_REG_VERSION / 4] = "VERSION",
+    [EBLK_REG_CAPACITY_LO / 4] = "CAPACITY_LO",
+    [EBLK_REG_CAPACITY_HI / 4] = "CAPACITY_HI",
+    [EBLK_REG_SECTOR_LO / 4] = "SECTOR_LO",
+    [EBLK_REG_SECTOR_HI / 4] = "SECTOR_HI",
+    [EBLK_REG_COUNT / 4] = "COUNT",
+    [EBLK_REG_MAX_COUNT / 4] = "MAX_COUNT",
+    [EBLK_REG_DMA_LO / 4] = "DMA_LO",
+    [EBLK_REG_DMA_HI / 4] = "DMA_HI",
+    [EBLK_REG_COMMAND / 4] = "COMMAND",
+    [EBLK_REG_STATUS / 4] = "STATUS",
+    [EBLK_REG_IRQ_ENABLE / 4] = "IRQ_ENABLE",
+    [EBLK_REG_IRQ_ACK / 4] = "IRQ_ACK",
 };
 
 const char *eblk_reg_name(uint64_t offset)
 {
     size_t n = sizeof(eblk_reg_names) / sizeof(eblk_reg_names[0]);
-    return (offset & 3) == 0 && offset / 4 < n ? eblk_reg_names[offset / 4] : "reserved";
+    return (offset & 3) == 0 && offset / 4 < n && eblk_reg_names[offset / 4]
+               ? eblk_reg_names[offset / 4]
+               : "reserved";
 }
 
 /* --trace io: one register access (a refused one says so). */

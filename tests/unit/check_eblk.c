@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,6 +488,60 @@ START_TEST(test_eblk_bad_widths)
 }
 END_TEST
 
+/*
+ * --trace io: one line per register access ("io eblk R|W NAME +OFFSET SIZE VALUE", the
+ * name padded to 18 columns) and one per command after its COMMAND write's line:
+ * READ of sector 2, 1 sector = 512 bytes into 0x8000_1000, then STATUS = DONE (0x2).
+ */
+START_TEST(test_eblk_trace)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(out);
+    eblk_set_trace(eb, out);
+    command(1, 2, 1, 0x80001000);
+    ck_assert_uint_eq(rd(R_STATUS), ST_DONE);
+    eblk_set_trace(eb, NULL);
+    rd(R_STATUS); /* off: no line */
+    fclose(out);
+    ck_assert_str_eq(text, "io eblk W SECTOR_LO          +0x010 4 0x2\n"
+                           "io eblk W SECTOR_HI          +0x014 4 0x0\n"
+                           "io eblk W COUNT              +0x018 4 0x1\n"
+                           "io eblk W DMA_LO             +0x020 4 0x80001000\n"
+                           "io eblk W DMA_HI             +0x024 4 0x0\n"
+                           "io eblk W COMMAND            +0x028 4 0x1\n"
+                           "io eblk req READ sector 2 bytes 512 status OK\n"
+                           "io eblk R STATUS             +0x02c 4 0x2\n");
+    free(text);
+    ck_assert_str_eq(eblk_reg_name(R_IRQ_ACK), "IRQ_ACK");
+    ck_assert_str_eq(eblk_reg_name(R_MAGIC), "MAGIC");
+}
+END_TEST
+
+/* Refused accesses and failed commands are traced too: a bad command (ERR 1), a 2-byte read. */
+START_TEST(test_eblk_trace_refused)
+{
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t val = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(out);
+    eblk_set_trace(eb, out);
+    wr(R_COMMAND, 9);
+    ck_assert_int_eq(eblk_ops.read(eb, R_STATUS, 2, &val), -1);
+    eblk_set_trace(eb, NULL);
+    fclose(out);
+    ck_assert_str_eq(text, "io eblk W COMMAND            +0x028 4 0x9\n"
+                           "io eblk req ? sector 0 bytes 0 status ERR 1\n"
+                           "io eblk R STATUS             +0x02c 2 0x0 refused\n");
+    free(text);
+    ck_assert_str_eq(eblk_reg_name(0x38), "reserved"); /* past IRQ_ACK */
+    ck_assert_str_eq(eblk_reg_name(0x2d), "reserved"); /* not aligned */
+    ck_assert_str_eq(eblk_reg_name(0xffc), "reserved");
+}
+END_TEST
+
 static Suite *eblk_suite(void)
 {
     Suite *s = suite_create("eblk");
@@ -503,6 +558,7 @@ static Suite *eblk_suite(void)
     tcase_add_test(core, test_eblk_exit_counter);
     tcase_add_test(core, test_eblk_error_then_success_clears);
     tcase_add_test(core, test_eblk_fdt_node);
+    tcase_add_test(core, test_eblk_trace);
     suite_add_tcase(s, core);
 
     TCase *bad = tcase_create("bad_input");
@@ -515,6 +571,7 @@ static Suite *eblk_suite(void)
     tcase_add_test(bad, test_eblk_read_only);
     tcase_add_test(bad, test_eblk_host_io_error);
     tcase_add_test(bad, test_eblk_bad_widths);
+    tcase_add_test(bad, test_eblk_trace_refused);
     suite_add_tcase(s, bad);
     return s;
 }

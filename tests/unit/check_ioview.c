@@ -182,6 +182,59 @@ START_TEST(dump_ring_flags)
 }
 END_TEST
 
+/*
+ * A queue of 16 after 20 requests: only the last VQ_DUMP_HISTORY (8) entries of each ring,
+ * indices 12..19 at positions 12..15 then 0..3 (the ring wraps); avail ring[p] = p,
+ * used ring[p] = {p, 100 + p}; no descriptors (all zero).
+ */
+START_TEST(dump_history_window)
+{
+    struct virtq_info info = {
+        .is_ready = true,
+        .size = 16,
+        .desc_gpa = DESC,
+        .avail_gpa = AVAIL,
+        .used_gpa = USED,
+        .last_avail_idx = 20,
+        .used_idx = 20,
+        .kicks_enabled = true,
+    };
+    put_le(AVAIL + 2, 20, 2);
+    put_le(USED + 2, 20, 2);
+    for (unsigned p = 0; p < 16; p++) {
+        put_le(AVAIL + 4 + 2 * p, p, 2);
+        put_le(USED + 4 + 8 * p, p, 4);
+        put_le(USED + 8 + 8 * p, 100 + p, 4);
+    }
+    int rc = -2;
+    char *text = dump(&info, &rc);
+    const char *want = "queue size 16: desc 0x80001000 avail 0x80002000 used 0x80003000\n"
+                       "device: last_avail_idx 20 used_idx 20 kicks enabled\n"
+                       "descriptor table (non-zero entries):\n"
+                       "available ring: flags 0x0 idx 20 (0 pending)\n"
+                       "  [   12] ring[ 12] =  12  consumed\n"
+                       "  [   13] ring[ 13] =  13  consumed\n"
+                       "  [   14] ring[ 14] =  14  consumed\n"
+                       "  [   15] ring[ 15] =  15  consumed\n"
+                       "  [   16] ring[  0] =   0  consumed\n"
+                       "  [   17] ring[  1] =   1  consumed\n"
+                       "  [   18] ring[  2] =   2  consumed\n"
+                       "  [   19] ring[  3] =   3  consumed\n"
+                       "used ring: flags 0x0 idx 20\n"
+                       "  [   12] ring[ 12] = {id 12, len 112}\n"
+                       "  [   13] ring[ 13] = {id 13, len 113}\n"
+                       "  [   14] ring[ 14] = {id 14, len 114}\n"
+                       "  [   15] ring[ 15] = {id 15, len 115}\n"
+                       "  [   16] ring[  0] = {id 0, len 100}\n"
+                       "  [   17] ring[  1] = {id 1, len 101}\n"
+                       "  [   18] ring[  2] = {id 2, len 102}\n"
+                       "  [   19] ring[  3] = {id 3, len 103}\n";
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(text, want);
+    free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------- bad_input */
 
 START_TEST(not_ready)
@@ -285,6 +338,7 @@ static Suite *ioview_suite(void)
     tcase_add_test(core, feature_names);
     tcase_add_test(core, dump_queue);
     tcase_add_test(core, dump_ring_flags);
+    tcase_add_test(core, dump_history_window);
     suite_add_tcase(s, core);
     TCase *bad = tcase_create("bad_input");
     tcase_add_checked_fixture(bad, setup, teardown);
