@@ -19,7 +19,9 @@
 # The U-Boot session with two monitor stops: Ctrl-A c typed in front of a
 # command stops the guest before it reads that command, so stop 1 sees the
 # state after `virtio scan`, stop 2 the state after `virtio read`.
-IOVIEW_MONITOR=$'continue\nvq dump\ninfo devices\ncontinue\nvq dump 7 0\ninfo devices\ncontinue\n'
+# `trace io on` at stop 1 traces just the read: one request line, and register
+# lines as many as io.vda.exits grew between the stops.
+IOVIEW_MONITOR=$'continue\nvq dump\ninfo devices\ntrace io on\ncontinue\nvq dump 7 0\ninfo devices\ntrace io off\ncontinue\n'
 
 # ioview_stop N FILE: the monitor output of stop N (1 or 2) of FILE.
 ioview_stop() {
@@ -35,6 +37,11 @@ ioview_used_idx() {
 # ioview_vda_requests TEXT: io.vda's requests in an `info devices`.
 ioview_vda_requests() {
     sed -n 's/^  io\.vda: requests \([0-9]*\) .*/\1/p' <<<"$1"
+}
+
+# ioview_vda_exits TEXT: io.vda's exits in an `info devices`.
+ioview_vda_exits() {
+    sed -n 's/^  io\.vda: .* exits \([0-9]*\) .*/\1/p' <<<"$1"
 }
 
 test_ioview_monitor() {
@@ -68,6 +75,11 @@ test_ioview_monitor() {
         fail ioview-monitor "vq dump: no descriptor for the 1024-byte buffer at 0x84000000"
     elif [ "$(stat "$TMP/ioview-mon.json" io.virtio.requests)" != "$r2" ]; then
         fail ioview-monitor "vq dump counted something: io.virtio.requests changed after stop 2"
+    elif [ "$(grep -c '^io vda req ' "$TMP/ioview-mon.err")" != 1 ] ||
+        ! grep -q '^io vda req IN type 0 sector 0 bytes 1024 status OK$' "$TMP/ioview-mon.err" ||
+        [ "$(grep -c '^io vda [RW] ' "$TMP/ioview-mon.err")" != \
+        $(($(ioview_vda_exits "$s2") - $(ioview_vda_exits "$s1"))) ]; then
+        fail ioview-monitor "trace io on/off: not exactly the read's lines between the stops"
     else
         pass ioview-monitor
     fi
