@@ -893,6 +893,8 @@ fi
 # --cpu hw beside --cpu trap: tests/guests/hw.sh
 # shellcheck source=tests/guests/hw.sh
 . "$HERE/hw.sh"
+# shellcheck source=tests/guests/blkkern.sh
+. "$HERE/blkkern.sh" # guests/blkkern.c on every --io path
 
 test_hello
 test_hello_mmio
@@ -935,6 +937,7 @@ if [ "$QUICK" != 1 ]; then
     test_disk # --disk: images accepted and refused (tests/guests/disk.sh)
     test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
     test_virtio # --io virtio: virtio-blk under U-Boot (tests/guests/virtio.sh)
+    test_blkkern # our teaching kernel's disk on every --io path (tests/guests/blkkern.sh)
 fi
 
 echo "$passed passed, $failed failed"
