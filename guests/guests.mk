@@ -50,14 +50,16 @@ GUEST_VARIANTS += uartirq-s
 GUEST_NAMES += eblktest
 # guests/blkkern.c: an S-mode teaching kernel that drives its disk (virtio-blk at a virtio-mmio
 # slot, or eblk) with PLIC interrupts (tests/guests/blkkern.sh); -verify only reads and checks,
-# -bench is the disk benchmark (make bench, vmlab compare --io), -bench-4k-qd8 its 4 KiB, QD 8 part (make bench)
-BLKKERN_VARIANTS := blkkern-verify blkkern-bench blkkern-bench-4k-qd8
+# -bench is the disk benchmark (make bench, vmlab compare --io), -bench-4k-qd8 its 4 KiB, QD 8 part (make bench),
+# -bench-4k-qd1 the same at QD 1 (docs/lab4-io.md)
+BLKKERN_VARIANTS := blkkern-verify blkkern-bench blkkern-bench-4k-qd8 blkkern-bench-4k-qd1
 GUEST_NAMES += blkkern
 GUEST_VARIANTS += $(BLKKERN_VARIANTS)
 SMODE_GUESTS += blkkern $(BLKKERN_VARIANTS)
 BLKKERN_FLAGS_verify := -DVERIFY_ONLY
 BLKKERN_FLAGS_bench := -DBENCH
 BLKKERN_FLAGS_bench-4k-qd8 := -DBENCH -DBENCH_QDS=8 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
+BLKKERN_FLAGS_bench-4k-qd1 := -DBENCH -DBENCH_QDS=1 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
 
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
