@@ -209,9 +209,55 @@ test_blkkern_verify() {
     done
 }
 
+# blkkern_csv CSV LABEL COLUMN: one cell of compare's CSV (no field here holds a comma).
+blkkern_csv() {
+    awk -F, -v label="$2" -v name="$3" '
+        NR == 1 { for (i = 1; i <= NF; i++) { col[$i] = i }; next }
+        $1 == label && (name in col) { print $(col[name]); exit }' "$1"
+}
+
+# vmlab compare --io: one row per path, each run on the image as ,snapshot (the file
+# stays zero), io.requests = 32 on both paths that exist (the sum of io.<device>.requests:
+# 0 + 32), cycles/req = cycles.modeled / 32 rounded, exits/req = exits.total / 32 with two
+# decimals; passthrough is refused with vmlab's reason (or, after the merge, runs).
+test_blkkern_compare() {
+    local img=$TMP/blkkern-compare.img csv=$TMP/blkkern-compare.csv io bad=""
+    blkkern_fresh "$img"
+    timeout "$HOST_TIMEOUT" "$VMLAB" compare --kernel "$GUESTS/blkkern.elf" --disk "$img" \
+        --io emulated,virtio,passthrough --csv "$csv" \
+        >"$TMP/blkkern-compare.out" 2>"$TMP/blkkern-compare.err" </dev/null
+    rc=$?
+    for io in emulated virtio; do
+        run "blkkern-compare-$io" --quiet --io "$io" --disk "$img,snapshot" \
+            --kernel "$GUESTS/blkkern.elf"
+        local json=$TMP/blkkern-compare-$io.json
+        local cycles exits
+        cycles=$(awk -v c="$(stat "$json" cycles.modeled)" 'BEGIN { printf "%.0f", c / 32 }')
+        exits=$(awk -v e="$(stat "$json" exits.total)" 'BEGIN { printf "%.2f", e / 32 }')
+        [ "$(blkkern_csv "$csv" "io=$io" io.requests)" = 32 ] || bad="$bad $io:io.requests"
+        [ "$(blkkern_csv "$csv" "io=$io" cycles/req)" = "$cycles" ] || bad="$bad $io:cycles/req"
+        [ "$(blkkern_csv "$csv" "io=$io" exits/req)" = "$exits" ] || bad="$bad $io:exits/req"
+    done
+    if [ "$rc" -ne 0 ]; then
+        fail blkkern-compare "exit $rc: $(head -n 1 "$TMP/blkkern-compare.err")"
+    elif [ -n "$bad" ]; then
+        fail blkkern-compare "cells differ from the plain runs:$bad"
+    elif ! grep -Eq '^io=passthrough +(refused: |[0-9])' "$TMP/blkkern-compare.out"; then
+        fail blkkern-compare "the passthrough row is neither 'refused: ...' nor counters"
+    elif ! grep -q '^note: io.requests and io.exits are the sums' "$TMP/blkkern-compare.out" &&
+        ! grep -q '"io.requests"' "$TMP/blkkern-compare-virtio.json"; then
+        fail blkkern-compare "no note that io.requests is a sum"
+    elif ! cmp -s <(head -c 1048576 /dev/zero) "$img"; then
+        fail blkkern-compare "a run wrote to the image (compare --io must use ,snapshot)"
+    else
+        pass blkkern-compare
+    fi
+}
+
 test_blkkern() {
     test_blkkern_virtio
     test_blkkern_emulated
     test_blkkern_passthrough
     test_blkkern_verify
+    test_blkkern_compare
 }
