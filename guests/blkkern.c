@@ -50,23 +50,22 @@
  */
 #include "guests/lib/guest.h"
 
+#define QD_MAX 8u /* requests in flight at most: slot k owns descriptors 3k..3k+2 */
 #ifdef BENCH
-#define QD_MAX    8u
 #define REQ_BYTES_MAX 65536u
 #else
-#define QD_MAX    8u
 #define REQ_BYTES_MAX 4096u
 #endif
 #define SECTOR_BYTES 512u
 
 /* ------------------------------------------------------------ SBI console */
 
-#define SBI_EXT_BASE        0x10
-#define SBI_BASE_PROBE      3
-#define SBI_EXT_DBCN        0x4442434e
-#define SBI_DBCN_WRITE      0
-#define SBI_LEGACY_PUTCHAR  0x01
-#define CONSOLE_LINE        160
+#define SBI_EXT_BASE       0x10
+#define SBI_BASE_PROBE     3
+#define SBI_EXT_DBCN       0x4442434e
+#define SBI_DBCN_WRITE     0
+#define SBI_LEGACY_PUTCHAR 0x01
+#define CONSOLE_LINE       160
 
 struct console {
     int has_dbcn;
@@ -126,11 +125,11 @@ static void console_init(void)
  * node's interrupts-extended lists <intc irq> per context, in context
  * order; hart 0's S context is the first entry with irq 9 (IRQ_S_EXT).
  */
-#define PLIC_PRIORITY(id)    (MEMMAP_PLIC_BASE + 4ull * (id))
-#define PLIC_ENABLE(ctx)     (MEMMAP_PLIC_BASE + 0x2000ull + 0x80ull * (ctx)) /* sources 0..31 */
-#define PLIC_THRESHOLD(ctx)  (MEMMAP_PLIC_BASE + 0x200000ull + 0x1000ull * (ctx))
-#define PLIC_CLAIM(ctx)      (PLIC_THRESHOLD(ctx) + 4)
-#define PLIC_CTX_DEFAULT     1u /* QEMU virt's hart 0 S context, when there is no tree */
+#define PLIC_PRIORITY(id)   (MEMMAP_PLIC_BASE + 4ull * (id))
+#define PLIC_ENABLE(ctx)    (MEMMAP_PLIC_BASE + 0x2000ull + 0x80ull * (ctx)) /* sources 0..31 */
+#define PLIC_THRESHOLD(ctx) (MEMMAP_PLIC_BASE + 0x200000ull + 0x1000ull * (ctx))
+#define PLIC_CLAIM(ctx)     (PLIC_THRESHOLD(ctx) + 4)
+#define PLIC_CTX_DEFAULT    1u /* QEMU virt's hart 0 S context, when there is no tree */
 
 #define FDT_MAGIC      0xd00dfeedu
 #define FDT_BEGIN_NODE 1u
@@ -230,20 +229,20 @@ static int fdt_plic_s_context(const uint8_t *fdt)
 #define VM_DEVICE_HI    0x0a4
 #define VM_CONFIG       0x100 /* virtio-blk: le64 capacity first (§5.2.4) */
 
-#define VIRTIO_MAGIC     0x74726976u
-#define VIRTIO_BLK_ID    2u
-#define ST_ACKNOWLEDGE   1u
-#define ST_DRIVER        2u
-#define ST_DRIVER_OK     4u
-#define ST_FEATURES_OK   8u
-#define F_VERSION_1_HI   (1u << 0) /* feature bit 32: bit 0 of the high word */
-#define F_BLK_FLUSH      (1u << 9) /* §5.2.3: write-back cache, FLUSH requests */
-#define BLK_T_IN         0u
-#define BLK_T_OUT        1u
-#define BLK_T_FLUSH      4u
-#define QSIZE            64u
-#define DESC_F_NEXT      1u
-#define DESC_F_WRITE     2u
+#define VIRTIO_MAGIC   0x74726976u
+#define VIRTIO_BLK_ID  2u
+#define ST_ACKNOWLEDGE 1u
+#define ST_DRIVER      2u
+#define ST_DRIVER_OK   4u
+#define ST_FEATURES_OK 8u
+#define F_VERSION_1_HI (1u << 0) /* feature bit 32: bit 0 of the high word */
+#define F_BLK_FLUSH    (1u << 9) /* §5.2.3: write-back cache, FLUSH requests */
+#define BLK_T_IN       0u
+#define BLK_T_OUT      1u
+#define BLK_T_FLUSH    4u
+#define QSIZE          64u
+#define DESC_F_NEXT    1u
+#define DESC_F_WRITE   2u
 
 /* docs/eblk.md registers */
 #define EBLK_MAGIC       0x00
@@ -299,7 +298,7 @@ struct blk_header {
 
 enum disk_kind { DISK_NONE, DISK_VIRTIO, DISK_EBLK };
 
-/* One request slot: its header, status byte, data buffer and state. */
+/* One request slot: its header, status byte and state (its data buffer is data[k]). */
 struct slot {
     struct blk_header hdr;
     volatile uint8_t status;
@@ -308,11 +307,11 @@ struct slot {
 
 struct disk {
     enum disk_kind kind;
-    uint64_t base;      /* register window (GPA) */
-    unsigned irq;       /* PLIC source */
-    uint64_t capacity;  /* sectors */
-    unsigned accesses;  /* register accesses to this device: the kernel's own count */
-    unsigned interrupts;/* claims of this device's source */
+    uint64_t base;       /* register window (GPA) */
+    unsigned irq;        /* PLIC source */
+    uint64_t capacity;   /* sectors */
+    unsigned accesses;   /* register accesses to this device: the kernel's own count */
+    unsigned interrupts; /* claims of this device's source */
     unsigned requests;
     volatile unsigned inflight;
     unsigned errors;    /* completions with a bad status */
@@ -409,8 +408,8 @@ static void on_trap(struct trap_frame *tf)
         tf->epc += insn_length_at(tf->epc);
         return;
     }
-    printf("blkkern: unexpected trap cause 0x%lx epc 0x%lx tval 0x%lx\n",
-           (unsigned long)tf->cause, (unsigned long)tf->epc, (unsigned long)tf->tval);
+    printf("blkkern: unexpected trap cause 0x%lx epc 0x%lx tval 0x%lx\n", (unsigned long)tf->cause,
+           (unsigned long)tf->epc, (unsigned long)tf->tval);
     sbi_exit(5);
 }
 
@@ -540,8 +539,7 @@ static void disk_init(struct disk *d)
 /* ------------------------------------------------------------ requests */
 
 /* Slot k's chain: header (device reads), data (device writes on a read), status (writes). */
-static void virtio_submit(struct disk *d, unsigned k, int is_write, uint64_t sector,
-                          uint32_t bytes)
+static void virtio_submit(struct disk *d, unsigned k, int is_write, uint64_t sector, uint32_t bytes)
 {
     struct slot *s = &slots[k];
     struct vq_desc *chain = &desc[3 * k];
@@ -640,13 +638,13 @@ static int check_sector(const uint64_t *words, uint64_t sector, unsigned pass)
 struct phase {
     const char *name;
     int is_write;
-    unsigned qd;         /* requests in flight at most */
-    uint32_t bytes;      /* per request */
-    uint64_t first;      /* first sector of the region */
-    unsigned count;      /* requests; request r covers chunk order[r] */
+    unsigned qd;           /* requests in flight at most */
+    uint32_t bytes;        /* per request */
+    uint64_t first;        /* first sector of the region */
+    unsigned count;        /* requests; request r covers chunk order[r] */
     const uint16_t *order; /* NULL: sequential */
-    unsigned pass;       /* written now, or expected on a read */
-    int flush;           /* a write phase ends with a FLUSH (make bench: as fio's end_fsync) */
+    unsigned pass;         /* written now, or expected on a read */
+    int flush;             /* a write phase ends with a FLUSH (make bench: as fio's end_fsync) */
 };
 
 struct pending {
@@ -742,9 +740,9 @@ static unsigned run_phase(struct disk *d, const struct phase *p)
                d->errors - errors);
         sbi_exit(1);
     }
-    printf("blkkern: %s %uB qd%u: %u requests, %u register accesses, %u interrupts%s\n",
-           p->name, (unsigned)p->bytes, qd, p->count, d->accesses - accesses,
-           d->interrupts - interrupts, bad ? ", DATA MISMATCH" : "");
+    printf("blkkern: %s %uB qd%u: %u requests, %u register accesses, %u interrupts%s\n", p->name,
+           (unsigned)p->bytes, qd, p->count, d->accesses - accesses, d->interrupts - interrupts,
+           bad ? ", DATA MISMATCH" : "");
     return bad;
 }
 

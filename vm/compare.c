@@ -405,8 +405,8 @@ struct compare_args {
     const char *csv_path, *plot_path, *logs_dir;
     const char *pass[PASS_MAX]; /* vmlab options and IMAGE, in the order given */
     size_t pass_count;
-    const char *image;    /* the first positional argument */
-    bool has_boot_option; /* --bios or --kernel: a guest without IMAGE */
+    const char *image;                              /* the first positional argument */
+    bool has_boot_option;                           /* --bios or --kernel: a guest without IMAGE */
     char disk_specs[DISK_SPECS_MAX][DISK_SPEC_MAX]; /* --io: "FILE,snapshot" */
     size_t disk_count;
 };
@@ -433,9 +433,12 @@ static const char **own_option(struct compare_args *args, const char *arg, size_
 {
     static const char *const names[] = {"--mmu", "--s2-page", "--cpu",      "--io",
                                         "--csv", "--plot",    "--keep-logs"};
-    const char **slots[] = {&args->lists[COMPARE_MMU], &args->lists[COMPARE_S2_PAGE],
-                            &args->lists[COMPARE_CPU], &args->lists[COMPARE_IO],
-                            &args->csv_path,           &args->plot_path,
+    const char **slots[] = {&args->lists[COMPARE_MMU],
+                            &args->lists[COMPARE_S2_PAGE],
+                            &args->lists[COMPARE_CPU],
+                            &args->lists[COMPARE_IO],
+                            &args->csv_path,
+                            &args->plot_path,
                             &args->logs_dir};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strlen(names[i]) == name_len && strncmp(names[i], arg, name_len) == 0) {
@@ -900,8 +903,8 @@ out:
  * included), io.exits/req (the disk's own register accesses that exited), cycles/req
  * (cycles.modeled per request) and req/s (requests per second of wall time).
  */
-static const char *const io_columns[] = {"io.requests", "exits/req", "io.exits/req",
-                                         "cycles/req", "req/s"};
+static const char *const io_columns[] = {"io.requests", "exits/req", "io.exits/req", "cycles/req",
+                                         "req/s"};
 
 /* A per-request column's value: false when the row has no requests (or did not run). */
 static bool per_request_value(const struct compare_row *row, const char *name, double *out)
@@ -997,8 +1000,8 @@ static void cell_text(const struct compare_row *row, const char *name, const cha
         if (!per_request_value(row, name, &ratio)) {
             snprintf(buf, len, "%s", absent);
         } else {
-            snprintf(buf, len, strcmp(name, "exits/req") && strcmp(name, "io.exits/req") ? "%.0f"
-                                                                                         : "%.2f",
+            snprintf(buf, len,
+                     strcmp(name, "exits/req") && strcmp(name, "io.exits/req") ? "%.0f" : "%.2f",
                      ratio);
         }
     } else if (!strcmp(name, "wall.seconds")) {
@@ -1171,8 +1174,7 @@ static bool row_number(const struct compare_row *row, const char *name, double *
 }
 
 /* The count series worth a bar: those non-zero in some run (a log axis cannot show 0). */
-static size_t plot_series(const struct compare_row *rows, size_t n, bool has_io,
-                          const char **out)
+static size_t plot_series(const struct compare_row *rows, size_t n, bool has_io, const char **out)
 {
     static const char *const counts[] = {"exits.total", "walk.accesses", "tlb.misses",
                                          "shadow.hidden_faults", NULL};
@@ -1248,8 +1250,9 @@ static void plot_script(FILE *gp, const char *plot_path, const char *image,
             "plot $vmlab using 2:xtic(1) title '%s' lc rgb '#4477aa'\n",
             metric, metric);
     if (series_count) {
-        fprintf(gp, "set title '%s (log scale)'\nset key top left\nset logscale y\n"
-                    "set yrange [%s:*]\nplot ",
+        fprintf(gp,
+                "set title '%s (log scale)'\nset key top left\nset logscale y\n"
+                "set yrange [%s:*]\nplot ",
                 has_io ? "exits per request" : "counts", has_io ? "0.01" : "1");
         for (size_t s = 0; s < series_count; s++) {
             fprintf(gp, "%s using %zu%s title '%s'", s ? ", ''" : "$vmlab", s + 3,

@@ -301,8 +301,8 @@ END_TEST
  * = 1*3 + 1: hw, virtio. */
 START_TEST(expand_io_paths)
 {
-    const char *lists[COMPARE_DIMS] = {[COMPARE_CPU] = "trap,hw",
-                                       [COMPARE_IO] = "emulated,virtio,passthrough"};
+    const char *lists[COMPARE_DIMS] = {
+        [COMPARE_CPU] = "trap,hw", [COMPARE_IO] = "emulated,virtio,passthrough"};
     struct compare_combo combos[COMPARE_COMBOS_MAX];
     size_t n = 0;
     char err[256] = "";
