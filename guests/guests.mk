@@ -48,6 +48,19 @@ GUEST_VARIANTS += uartirq-s
 # guests/eblktest.c: a driver for vmlab's emulated block controller (--io emulated, docs/eblk.md;
 # tests/guests/eblk.sh)
 GUEST_NAMES += eblktest
+# guests/blkkern.c: an S-mode teaching kernel that drives its disk (virtio-blk at a virtio-mmio
+# slot, or eblk) with PLIC interrupts (tests/guests/blkkern.sh); -verify only reads and checks,
+# -bench is the disk benchmark (make bench, vmlab compare --io), -bench-4k-qd8 its 4 KiB, QD 8 part (make bench),
+# -bench-4k-qd1 the same at QD 1 (docs/lab4-io.md)
+BLKKERN_VARIANTS := blkkern-verify blkkern-bench blkkern-bench-4k-qd8 blkkern-bench-4k-qd1
+GUEST_NAMES += blkkern
+GUEST_VARIANTS += $(BLKKERN_VARIANTS)
+SMODE_GUESTS += blkkern $(BLKKERN_VARIANTS)
+BLKKERN_FLAGS_verify := -DVERIFY_ONLY
+BLKKERN_FLAGS_bench := -DBENCH
+BLKKERN_FLAGS_bench-4k-qd8 := -DBENCH -DBENCH_QDS=8 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
+BLKKERN_FLAGS_bench-4k-qd1 := -DBENCH -DBENCH_QDS=1 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
+
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
@@ -152,3 +165,9 @@ $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< -Wl,-u,_start $(GUEST_LIB) -lgcc
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(wildcard $(GUEST_BUILD)/obj/*.d)
+
+# blkkern variants: the same source with -D flags
+$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(BLKKERN_VARIANTS)): $(GUEST_BUILD)/obj/blkkern-%.o: \
+        guests/blkkern.c guests/guests.mk | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(BLKKERN_FLAGS_$*) -c -o $@ $<

@@ -2,14 +2,19 @@
  * vm/compare.c - `vmlab compare`: run one guest once per combination of techniques and
  * put the counters side by side in one table (and CSV, and a gnuplot bar chart).
  * Course: 内存虚拟化 / 影子页表 vs 第二阶段页表 ("TLB miss时性能开销较大": how much, in
- *         numbers), 处理器虚拟化 / trap-and-emulate vs 硬件辅助; DESIGN.md "The user's
- *         surfaces" and "Counters and the cost model".
+ *         numbers), 处理器虚拟化 / trap-and-emulate vs 硬件辅助, I/O虚拟化 / 设备模拟 vs
+ *         半虚拟化 vs 设备直通 (--io: exits and modelled cycles per disk request);
+ *         DESIGN.md "The user's surfaces" and "Counters and the cost model".
  * Spec: none beyond vmlab's own `--stats` format (vm/stats.c: one flat JSON object of
  *       "name": unsigned integer pairs, RFC 8259 syntax) and RFC 4180 for the CSV.
  *
  * Each run is a fresh vmlab process (fork + exec of /proc/self/exe with --quiet --stats
  * TMPFILE and the combination's flags), so no state leaks from one run into the next and
  * a run vmlab refuses (exit 2) becomes a row that quotes vmlab's one-line reason.
+ * With --io each run gets `,snapshot` on its --disk images (writes kept in memory), so no
+ * run sees another's data and the image file is never changed; the table gains per-request
+ * columns from the disk request count (io.requests, or the sum of io.<device>.requests
+ * while vmlab has no total).
  * Simplified: runs are sequential (counters are deterministic, wall time is not the
  * point); the parser reads only the flat object vmlab writes, no general JSON.
  */
@@ -36,6 +41,8 @@
 #define PASS_MAX        128 /* vmlab options passed through */
 #define COLUMNS_MAX     32  /* counter columns in the table */
 #define EXIT_USAGE      2
+#define DISK_SPECS_MAX  8    /* --disk options compare rewrites to ,snapshot */
+#define DISK_SPEC_MAX   4096 /* bytes of one rewritten --disk value */
 
 /* ------------------------------------------------ the three dimensions */
 
@@ -50,6 +57,7 @@ static const struct dimension dimensions[COMPARE_DIMS] = {
     [COMPARE_MMU] = {"--mmu", "", {"native", "shadow", "nested", "direct", NULL}},
     [COMPARE_S2_PAGE] = {"--s2-page", "s2=", {"4k", "2m", "1g", NULL}},
     [COMPARE_CPU] = {"--cpu", "cpu=", {"trap", "hw", NULL}},
+    [COMPARE_IO] = {"--io", "io=", {"emulated", "virtio", "passthrough", NULL}},
 };
 
 /* ------------------------------------------------ the --stats parser */
@@ -235,6 +243,35 @@ bool compare_stats_get(const struct compare_stats *stats, const char *name, uint
     return false;
 }
 
+uint64_t compare_io_total(const struct compare_stats *stats, const char *what, bool *out_is_sum)
+{
+    char total_name[COMPARE_NAME_MAX];
+    uint64_t sum = 0;
+    snprintf(total_name, sizeof(total_name), "io.%s", what);
+    if (compare_stats_get(stats, total_name, &sum)) {
+        if (out_is_sum) {
+            *out_is_sum = false;
+        }
+        return sum;
+    }
+    size_t what_len = strlen(what);
+    for (size_t i = 0; i < stats->count; i++) {
+        const char *name = stats->entries[i].name;
+        const char *device = name + 3;
+        const char *dot = strchr(device, '.');
+        /* io.<device>.<what>: one dot after a non-empty device name, then exactly `what` */
+        if (strncmp(name, "io.", 3) || !dot || dot == device || strcmp(dot + 1, what) ||
+            strlen(dot + 1) != what_len) {
+            continue;
+        }
+        sum += stats->entries[i].value;
+    }
+    if (out_is_sum) {
+        *out_is_sum = true;
+    }
+    return sum;
+}
+
 /* ------------------------------------------------ the combinations */
 
 /* "native,shadow,nested,direct": what a dimension knows, for messages. */
@@ -368,8 +405,10 @@ struct compare_args {
     const char *csv_path, *plot_path, *logs_dir;
     const char *pass[PASS_MAX]; /* vmlab options and IMAGE, in the order given */
     size_t pass_count;
-    const char *image;    /* the first positional argument */
-    bool has_boot_option; /* --bios or --kernel: a guest without IMAGE */
+    const char *image;                              /* the first positional argument */
+    bool has_boot_option;                           /* --bios or --kernel: a guest without IMAGE */
+    char disk_specs[DISK_SPECS_MAX][DISK_SPEC_MAX]; /* --io: "FILE,snapshot" */
+    size_t disk_count;
 };
 
 /* vm/config.c's options that take a value in the next argument (getopt required_argument). */
@@ -392,11 +431,15 @@ static bool name_in(const char *const *names, const char *arg, size_t name_len)
 /* compare's own options: where the value goes, or NULL when arg is not one. */
 static const char **own_option(struct compare_args *args, const char *arg, size_t name_len)
 {
-    static const char *const names[] = {"--mmu", "--s2-page", "--cpu",
+    static const char *const names[] = {"--mmu", "--s2-page", "--cpu",      "--io",
                                         "--csv", "--plot",    "--keep-logs"};
-    const char **slots[] = {&args->lists[COMPARE_MMU], &args->lists[COMPARE_S2_PAGE],
-                            &args->lists[COMPARE_CPU], &args->csv_path,
-                            &args->plot_path,          &args->logs_dir};
+    const char **slots[] = {&args->lists[COMPARE_MMU],
+                            &args->lists[COMPARE_S2_PAGE],
+                            &args->lists[COMPARE_CPU],
+                            &args->lists[COMPARE_IO],
+                            &args->csv_path,
+                            &args->plot_path,
+                            &args->logs_dir};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strlen(names[i]) == name_len && strncmp(names[i], arg, name_len) == 0) {
             return slots[i];
@@ -422,8 +465,9 @@ static int pass_on(struct compare_args *args, const char *arg)
 
 static void compare_usage(FILE *out)
 {
-    fputs("usage: vmlab compare IMAGE [--mmu LIST] [--s2-page LIST] [--cpu LIST] [--csv FILE]\n"
-          "                     [--plot FILE.svg|FILE.png] [--keep-logs DIR] [vmlab options]\n"
+    fputs("usage: vmlab compare IMAGE [--mmu LIST] [--s2-page LIST] [--cpu LIST] [--io LIST]\n"
+          "                     [--csv FILE] [--plot FILE.svg|FILE.png] [--keep-logs DIR]\n"
+          "                     [vmlab options]\n"
           "Run the guest once per combination of the techniques listed (the product of the\n"
           "comma lists; a flag not given keeps vmlab's default) and print one table: a row\n"
           "per combination, a column per counter (insns, exits.total, each non-zero\n"
@@ -434,19 +478,26 @@ static void compare_usage(FILE *out)
           "  --mmu LIST         of native,shadow,nested,direct\n"
           "  --s2-page LIST     of 4k,2m,1g (stage-2 leaf size; only --mmu nested uses it)\n"
           "  --cpu LIST         of trap,hw\n"
+          "  --io LIST          of emulated,virtio,passthrough; each run gets its --disk\n"
+          "                     images as ,snapshot (the files stay as they are), and the\n"
+          "                     table adds io.requests, exits/req, cycles/req and req/s\n"
+          "                     (requests per second of wall time)\n"
           "  --csv FILE         also write the table as CSV, a header row of counter names\n"
           "  --plot FILE        bar charts drawn by gnuplot, .svg or .png: cycles.modeled;\n"
           "                     exits.total, walk.accesses, tlb.misses, shadow.hidden_faults\n"
-          "                     (those non-zero in some run) on a log scale\n"
+          "                     (those non-zero in some run) on a log scale; with --io:\n"
+          "                     cycles/req, then exits/req and io.exits/req\n"
           "  --keep-logs DIR    keep each run's guest output (DIR/LABEL.out) and stderr (.err)\n"
           "  -h, --help         this text\n"
-          "Rows come mmu-major, then s2-page, then cpu. Other options (-m, --max-insns,\n"
+          "Rows come mmu-major, then s2-page, then cpu, then io. Other options (-m, --max-insns,\n"
           "--timeout, --bios, --kernel, ...) go to every run; --stats, --monitor,\n"
           "--monitor-script, --gdb and --tui are refused. Each run is vmlab --quiet with\n"
           "stdin from /dev/null; the guest's output is discarded unless --keep-logs.\n"
           "Exit status: 0 every run vmlab accepted exited 0; 1 one did not, none was\n"
           "             accepted, or the CSV or plot could not be written; 2 usage error.\n"
-          "Example: vmlab compare build/guests/paging.elf --mmu native,nested --s2-page 4k,2m\n",
+          "Example: vmlab compare build/guests/paging.elf --mmu native,nested --s2-page 4k,2m\n"
+          "         vmlab compare --kernel build/guests/blkkern-bench.elf --disk d.img \\\n"
+          "             --io emulated,virtio,passthrough\n",
           out);
 }
 
@@ -487,6 +538,51 @@ static int parse_option(struct compare_args *args, int argc, char **argv, int *i
     return 0;
 }
 
+/* Is `word` one of the comma-separated options after FILE in a --disk value? */
+static bool disk_has_option(const char *spec, const char *word)
+{
+    size_t word_len = strlen(word);
+    for (const char *p = strchr(spec, ','); p; p = strchr(p + 1, ',')) {
+        if (!strncmp(p + 1, word, word_len) && (p[1 + word_len] == ',' || !p[1 + word_len])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* --io: every "--disk FILE[,ro]" passed on becomes "FILE[,ro],snapshot", so each run starts
+ * from the same image and none sees another's writes (the file is never changed). */
+static int snapshot_disks(struct compare_args *args)
+{
+    for (size_t i = 0; i < args->pass_count; i++) {
+        const char *prefix = "";
+        const char *spec;
+        size_t at = i;
+        if (!strcmp(args->pass[i], "--disk") && i + 1 < args->pass_count) {
+            at = ++i;
+            spec = args->pass[at];
+        } else if (!strncmp(args->pass[i], "--disk=", 7)) {
+            prefix = "--disk=";
+            spec = args->pass[i] + 7;
+        } else {
+            continue;
+        }
+        if (disk_has_option(spec, "snapshot")) {
+            continue;
+        }
+        if (args->disk_count == DISK_SPECS_MAX) {
+            return usage_error("--io: more --disk options than compare copies", "");
+        }
+        char *out = args->disk_specs[args->disk_count++];
+        int n = snprintf(out, DISK_SPEC_MAX, "%s%s,snapshot", prefix, spec);
+        if (n < 0 || n >= DISK_SPEC_MAX) {
+            return usage_error("--disk: the file name is too long", "");
+        }
+        args->pass[at] = out;
+    }
+    return 0;
+}
+
 /* Returns 0 to run, 1 when --help was answered, -1 on a usage error (message printed). */
 static int parse_args(struct compare_args *args, int argc, char **argv)
 {
@@ -519,7 +615,7 @@ static int parse_args(struct compare_args *args, int argc, char **argv)
         fprintf(stderr, "vmlab compare: %s: cannot read: %s\n", args->image, strerror(errno));
         return -1;
     }
-    return 0;
+    return args->lists[COMPARE_IO] ? snapshot_disks(args) : 0;
 }
 
 /* Checks made before the first run, so a typo costs no run: each a usage error. */
@@ -801,6 +897,55 @@ out:
 
 /* ------------------------------------------------ the table */
 
+/*
+ * The per-request columns of --io: io.requests (the disk's requests), exits/req
+ * (exits.total per request: everything the run cost, the interrupt path and the console
+ * included), io.exits/req (the disk's own register accesses that exited), cycles/req
+ * (cycles.modeled per request) and req/s (requests per second of wall time).
+ */
+static const char *const io_columns[] = {"io.requests", "exits/req", "io.exits/req", "cycles/req",
+                                         "req/s"};
+
+/* A per-request column's value: false when the row has no requests (or did not run). */
+static bool per_request_value(const struct compare_row *row, const char *name, double *out)
+{
+    if (row->kind != ROW_RAN) {
+        return false;
+    }
+    double requests = (double)compare_io_total(&row->stats, "requests", NULL);
+    uint64_t value = 0;
+    if (!strcmp(name, "io.requests")) {
+        *out = requests;
+        return true;
+    }
+    if (requests == 0) {
+        return false;
+    }
+    if (!strcmp(name, "exits/req") && compare_stats_get(&row->stats, "exits.total", &value)) {
+        *out = (double)value / requests;
+    } else if (!strcmp(name, "io.exits/req")) {
+        *out = (double)compare_io_total(&row->stats, "exits", NULL) / requests;
+    } else if (!strcmp(name, "cycles/req") &&
+               compare_stats_get(&row->stats, "cycles.modeled", &value)) {
+        *out = (double)value / requests;
+    } else if (!strcmp(name, "req/s") && row->wall_seconds > 0) {
+        *out = requests / row->wall_seconds;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool is_io_column(const char *name)
+{
+    for (size_t i = 0; i < sizeof(io_columns) / sizeof(io_columns[0]); i++) {
+        if (!strcmp(io_columns[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 struct columns {
     const char *name[COLUMNS_MAX];
     size_t count;
@@ -820,7 +965,8 @@ static void add_column(struct columns *cols, const char *name)
 
 /* insns, exits.total, each exits.<reason> non-zero in some row (in --stats order), the
  * walk, TLB, shadow and cost counters, then the wall time and the exit status. */
-static void choose_columns(const struct compare_row *rows, size_t n, struct columns *cols)
+static void choose_columns(const struct compare_row *rows, size_t n, bool has_io,
+                           struct columns *cols)
 {
     cols->count = 0;
     add_column(cols, "insns");
@@ -837,6 +983,9 @@ static void choose_columns(const struct compare_row *rows, size_t n, struct colu
     add_column(cols, "tlb.misses");
     add_column(cols, "shadow.hidden_faults");
     add_column(cols, "cycles.modeled");
+    for (size_t i = 0; has_io && i < sizeof(io_columns) / sizeof(io_columns[0]); i++) {
+        add_column(cols, io_columns[i]);
+    }
     add_column(cols, "wall.seconds");
     add_column(cols, "status");
 }
@@ -846,7 +995,16 @@ static void cell_text(const struct compare_row *row, const char *name, const cha
                       char *buf, size_t len)
 {
     uint64_t value = 0;
-    if (!strcmp(name, "wall.seconds")) {
+    double ratio = 0;
+    if (is_io_column(name)) {
+        if (!per_request_value(row, name, &ratio)) {
+            snprintf(buf, len, "%s", absent);
+        } else {
+            snprintf(buf, len,
+                     strcmp(name, "exits/req") && strcmp(name, "io.exits/req") ? "%.0f" : "%.2f",
+                     ratio);
+        }
+    } else if (!strcmp(name, "wall.seconds")) {
         snprintf(buf, len, "%.3f", row->wall_seconds);
     } else if (!strcmp(name, "status") && row->has_status) {
         snprintf(buf, len, "%d", row->status);
@@ -860,6 +1018,26 @@ static void cell_text(const struct compare_row *row, const char *name, const cha
 static const char *row_verdict(const struct compare_row *row)
 {
     return row->kind == ROW_REFUSED ? "refused" : "failed";
+}
+
+/* Where io.requests came from, when the table shows it and vmlab had no total. */
+static void print_io_note(FILE *out, const struct compare_row *rows, size_t n,
+                          const struct columns *cols)
+{
+    bool is_sum = false;
+    for (size_t c = 0; c < cols->count; c++) {
+        for (size_t r = 0; !strcmp(cols->name[c], "io.requests") && r < n; r++) {
+            bool row_sum = false;
+            if (rows[r].kind == ROW_RAN) {
+                compare_io_total(&rows[r].stats, "requests", &row_sum);
+                is_sum = is_sum || row_sum;
+            }
+        }
+    }
+    if (is_sum) {
+        fprintf(out, "note: io.requests and io.exits are the sums of io.<device>.requests and "
+                     "io.<device>.exits (this vmlab reports no io.requests total)\n");
+    }
 }
 
 static void print_table(FILE *out, const struct compare_row *rows, size_t n,
@@ -902,6 +1080,7 @@ static void print_table(FILE *out, const struct compare_row *rows, size_t n,
                     rows[r].message[0] ? rows[r].message : "(no message)");
         }
     }
+    print_io_note(out, rows, n, cols);
 }
 
 /* ------------------------------------------------ CSV */
@@ -980,18 +1159,33 @@ static void gp_quote(FILE *gp, const char *text)
     fputc('\'', gp);
 }
 
-/* The count series worth a bar: those non-zero in some run (a log axis cannot show 0). */
-static size_t plot_series(const struct compare_row *rows, size_t n, const char **out)
+/* A row's number for the chart: a counter, or a per-request column (--io). */
+static bool row_number(const struct compare_row *row, const char *name, double *out)
 {
-    static const char *const candidates[] = {"exits.total", "walk.accesses", "tlb.misses",
-                                             "shadow.hidden_faults"};
+    uint64_t value = 0;
+    if (is_io_column(name)) {
+        return per_request_value(row, name, out);
+    }
+    if (row->kind != ROW_RAN || !compare_stats_get(&row->stats, name, &value)) {
+        return false;
+    }
+    *out = (double)value;
+    return true;
+}
+
+/* The count series worth a bar: those non-zero in some run (a log axis cannot show 0). */
+static size_t plot_series(const struct compare_row *rows, size_t n, bool has_io, const char **out)
+{
+    static const char *const counts[] = {"exits.total", "walk.accesses", "tlb.misses",
+                                         "shadow.hidden_faults", NULL};
+    static const char *const per_request[] = {"exits/req", "io.exits/req", NULL};
+    const char *const *candidates = has_io ? per_request : counts;
     size_t count = 0;
-    for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+    for (size_t i = 0; candidates[i]; i++) {
         bool is_nonzero = false;
         for (size_t r = 0; r < n; r++) {
-            uint64_t value = 0;
-            if (rows[r].kind == ROW_RAN &&
-                compare_stats_get(&rows[r].stats, candidates[i], &value) && value != 0) {
+            double value = 0;
+            if (row_number(&rows[r], candidates[i], &value) && value != 0) {
                 is_nonzero = true;
             }
         }
@@ -1002,23 +1196,24 @@ static size_t plot_series(const struct compare_row *rows, size_t n, const char *
     return count;
 }
 
-/* One data row per run that ran: "label" cycles.modeled series... ('?' for 0 or absent). */
-static void plot_data(FILE *gp, const struct compare_row *rows, size_t n, const char *const *series,
-                      size_t series_count)
+/* One data row per run that ran: "label" main-metric series... ('?' for 0 or absent). */
+static void plot_data(FILE *gp, const struct compare_row *rows, size_t n, const char *metric,
+                      const char *const *series, size_t series_count)
 {
     fputs("$vmlab << EOD\n", gp);
     for (size_t r = 0; r < n; r++) {
-        uint64_t value = 0;
+        double value = 0;
         if (rows[r].kind != ROW_RAN) {
             continue;
         }
-        compare_stats_get(&rows[r].stats, "cycles.modeled", &value);
-        fprintf(gp, "\"%s\" %" PRIu64, rows[r].label, value);
+        if (!row_number(&rows[r], metric, &value)) {
+            value = 0;
+        }
+        fprintf(gp, "\"%s\" %.2f", rows[r].label, value);
         for (size_t s = 0; s < series_count; s++) {
             value = 0;
-            compare_stats_get(&rows[r].stats, series[s], &value);
-            if (value) {
-                fprintf(gp, " %" PRIu64, value);
+            if (row_number(&rows[r], series[s], &value) && value != 0) {
+                fprintf(gp, " %.2f", value);
             } else {
                 fputs(" ?", gp);
             }
@@ -1029,10 +1224,11 @@ static void plot_data(FILE *gp, const struct compare_row *rows, size_t n, const 
 }
 
 static void plot_script(FILE *gp, const char *plot_path, const char *image,
-                        const struct compare_row *rows, size_t n)
+                        const struct compare_row *rows, size_t n, bool has_io)
 {
     const char *series[4];
-    size_t series_count = plot_series(rows, n, series);
+    const char *metric = has_io ? "cycles/req" : "cycles.modeled";
+    size_t series_count = plot_series(rows, n, has_io, series);
     bool is_svg = !strcmp(strrchr(plot_path, '.'), ".svg");
     fputs(is_svg ? "set terminal svg size 960,720 dynamic background rgb 'white'\n"
                  : "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
@@ -1046,16 +1242,18 @@ static void plot_script(FILE *gp, const char *plot_path, const char *image,
           "set grid ytics\nset xtics nomirror rotate by 20 right\n"
           "set yrange [0:*]\n",
           gp);
-    plot_data(gp, rows, n, series, series_count);
+    plot_data(gp, rows, n, metric, series, series_count);
     fprintf(gp, "set multiplot layout %d,1 title ", series_count ? 2 : 1);
     gp_quote(gp, image ? image : "vmlab compare");
-    fputs("\nset title 'cycles.modeled (cost model)'\nunset key\n"
-          "plot $vmlab using 2:xtic(1) title 'cycles.modeled' lc rgb '#4477aa'\n",
-          gp);
+    fprintf(gp,
+            "\nset title '%s (cost model)'\nunset key\n"
+            "plot $vmlab using 2:xtic(1) title '%s' lc rgb '#4477aa'\n",
+            metric, metric);
     if (series_count) {
-        fputs("set title 'counts (log scale)'\nset key top left\nset logscale y\n"
-              "set yrange [1:*]\nplot ",
-              gp);
+        fprintf(gp,
+                "set title '%s (log scale)'\nset key top left\nset logscale y\n"
+                "set yrange [%s:*]\nplot ",
+                has_io ? "exits per request" : "counts", has_io ? "0.01" : "1");
         for (size_t s = 0; s < series_count; s++) {
             fprintf(gp, "%s using %zu%s title '%s'", s ? ", ''" : "$vmlab", s + 3,
                     s ? "" : ":xtic(1)", series[s]);
@@ -1067,7 +1265,8 @@ static void plot_script(FILE *gp, const char *plot_path, const char *image,
 
 /* Draw the chart with gnuplot. Returns 0; 1 when there is no gnuplot or nothing to plot (a
  * message says so); -1 when gnuplot failed. */
-static int plot(const char *plot_path, const char *image, const struct compare_row *rows, size_t n)
+static int plot(const char *plot_path, const char *image, const struct compare_row *rows, size_t n,
+                bool has_io)
 {
     if (!on_path("gnuplot")) {
         fprintf(stderr,
@@ -1099,7 +1298,7 @@ static int plot(const char *plot_path, const char *image, const struct compare_r
     }
     struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
     sigaction(SIGPIPE, &ignore, &old); /* gnuplot may stop reading at an error */
-    plot_script(gp, plot_path, image, rows, n);
+    plot_script(gp, plot_path, image, rows, n, has_io);
     fclose(gp);
     sigaction(SIGPIPE, &old, NULL);
     int wstatus = wait_child(pid);
@@ -1140,7 +1339,7 @@ static int report(const struct compare_args *args, FILE *csv, const struct compa
 {
     struct columns cols;
     int rc = 0;
-    choose_columns(rows, n, &cols);
+    choose_columns(rows, n, args->lists[COMPARE_IO] != NULL, &cols);
     print_table(stdout, rows, n, &cols);
     fflush(stdout);
     if (csv) {
@@ -1150,7 +1349,8 @@ static int report(const struct compare_args *args, FILE *csv, const struct compa
             rc = 1;
         }
     }
-    if (args->plot_path && plot(args->plot_path, args->image, rows, n) < 0) {
+    bool has_io = args->lists[COMPARE_IO] != NULL;
+    if (args->plot_path && plot(args->plot_path, args->image, rows, n, has_io) < 0) {
         fprintf(stderr, "vmlab compare: --plot %s: gnuplot failed; no plot\n", args->plot_path);
         rc = 1;
     }

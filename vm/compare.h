@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 /*
- * `vmlab compare IMAGE --mmu LIST [--s2-page LIST] [--cpu LIST] [--csv FILE] [--plot FILE]
- * [--keep-logs DIR] [vmlab options]`. argv[0] is "compare" (main passes argv + 1).
+ * `vmlab compare IMAGE --mmu LIST [--s2-page LIST] [--cpu LIST] [--io LIST] [--csv FILE]
+ * [--plot FILE] [--keep-logs DIR] [vmlab options]`. argv[0] is "compare" (main passes argv + 1).
  * Returns the process exit status: 0 when every run that vmlab accepted exited 0, 1 when
  * one did not (or none was accepted), 2 for bad usage.
  */
@@ -54,10 +54,11 @@ enum compare_dim {
     COMPARE_MMU,     /* --mmu */
     COMPARE_S2_PAGE, /* --s2-page */
     COMPARE_CPU,     /* --cpu */
+    COMPARE_IO,      /* --io */
     COMPARE_DIMS,
 };
 
-#define COMPARE_COMBOS_MAX 24 /* 4 mmu x 3 s2-page x 2 cpu: every value once */
+#define COMPARE_COMBOS_MAX 72 /* 4 mmu x 3 s2-page x 2 cpu x 3 io: every value once */
 
 /* One run's technique choices; a NULL value is a flag not given (vmlab's default). */
 struct compare_combo {
@@ -74,8 +75,17 @@ int compare_expand(const char *const lists[COMPARE_DIMS], struct compare_combo *
                    size_t *out_count, char *err, size_t err_len)
     __attribute__((warn_unused_result));
 
-/* The row label: "nested s2=4k cpu=trap", only the flags given; "default" when none. */
+/* The row label: "nested s2=4k cpu=trap io=virtio", only the flags given; "default" when
+ * none. */
 void compare_combo_label(const struct compare_combo *combo, char *buf, size_t len);
+
+/*
+ * A disk total of a run, `what` being "requests", "exits", "bytes", ...: io.<what> when
+ * vmlab reports that total, else the sum of every io.<device>.<what> (io.eblk.requests +
+ * io.virtio.requests + ...), and *out_is_sum says which (NULL: not wanted). 0 when the
+ * run has neither.
+ */
+uint64_t compare_io_total(const struct compare_stats *stats, const char *what, bool *out_is_sum);
 
 /*
  * One CSV field (RFC 4180): quoted, with '"' doubled, when it holds a comma, a quote, CR

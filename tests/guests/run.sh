@@ -895,6 +895,8 @@ fi
 . "$HERE/hw.sh"
 # shellcheck source=tests/guests/ioview.sh
 . "$HERE/ioview.sh" # info devices, vq dump, --trace io, --virtio-legacy
+# shellcheck source=tests/guests/blkkern.sh
+. "$HERE/blkkern.sh" # guests/blkkern.c on every --io path
 
 test_hello
 test_hello_mmio
@@ -938,6 +940,7 @@ if [ "$QUICK" != 1 ]; then
     test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
     test_virtio # --io virtio: virtio-blk under U-Boot (tests/guests/virtio.sh)
     test_ioview # seeing I/O: monitor, --trace io, io.* totals (tests/guests/ioview.sh)
+    test_blkkern # our teaching kernel's disk on every --io path (tests/guests/blkkern.sh)
 fi
 
 echo "$passed passed, $failed failed"

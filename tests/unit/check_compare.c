@@ -297,6 +297,81 @@ START_TEST(label_names_given_flags)
 }
 END_TEST
 
+/* --io is the fastest-varying dimension: 2 cpu x 3 io = 6 rows, row i = cpu*3 + io. Row 4
+ * = 1*3 + 1: hw, virtio. */
+START_TEST(expand_io_paths)
+{
+    const char *lists[COMPARE_DIMS] = {
+        [COMPARE_CPU] = "trap,hw", [COMPARE_IO] = "emulated,virtio,passthrough"};
+    struct compare_combo combos[COMPARE_COMBOS_MAX];
+    size_t n = 0;
+    char err[256] = "";
+    char label[64];
+    ck_assert_int_eq(compare_expand(lists, combos, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_str_eq(combos[0].value[COMPARE_CPU], "trap");
+    ck_assert_str_eq(combos[0].value[COMPARE_IO], "emulated");
+    ck_assert_str_eq(combos[2].value[COMPARE_IO], "passthrough");
+    ck_assert_str_eq(combos[4].value[COMPARE_CPU], "hw");
+    ck_assert_str_eq(combos[4].value[COMPARE_IO], "virtio");
+    ck_assert_ptr_null(combos[4].value[COMPARE_MMU]);
+    compare_combo_label(&combos[4], label, sizeof(label));
+    ck_assert_str_eq(label, "cpu=hw io=virtio");
+}
+END_TEST
+
+/* Every value of all four: 4 x 3 x 2 x 3 = 72 rows, the most compare makes. The last is
+ * direct 1g hw passthrough. */
+START_TEST(expand_largest_matrix)
+{
+    const char *lists[COMPARE_DIMS] = {"native,shadow,nested,direct", "4k,2m,1g", "trap,hw",
+                                       "emulated,virtio,passthrough"};
+    struct compare_combo combos[COMPARE_COMBOS_MAX];
+    size_t n = 0;
+    char err[256] = "";
+    char label[64];
+    ck_assert_int_eq(compare_expand(lists, combos, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 72);
+    compare_combo_label(&combos[71], label, sizeof(label));
+    ck_assert_str_eq(label, "direct s2=1g cpu=hw io=passthrough");
+}
+END_TEST
+
+/* io.eblk.requests 3 + io.virtio.requests 5 = 8; names that only look alike are not
+ * summed: vm0.* (per VM), io.virtio.requests_x, io.a.b.requests, io..requests. */
+static const char io_stats_text[] =
+    "{\"io.eblk.requests\": 3, \"io.virtio.requests\": 5, \"io.virtio.exits\": 7,"
+    " \"vm0.io.eblk.requests\": 100, \"io.virtio.requests_x\": 1000,"
+    " \"io.a.b.requests\": 10000, \"io..requests\": 100000}";
+
+START_TEST(io_total_sums_devices)
+{
+    struct compare_stats *stats = malloc(sizeof(*stats));
+    bool is_sum = false;
+    ck_assert_ptr_nonnull(stats);
+    ck_assert_int_eq(compare_stats_parse(io_stats_text, strlen(io_stats_text), stats, NULL), 0);
+    ck_assert_uint_eq(compare_io_total(stats, "requests", &is_sum), 8);
+    ck_assert(is_sum);
+    ck_assert_uint_eq(compare_io_total(stats, "exits", NULL), 7);
+    ck_assert_uint_eq(compare_io_total(stats, "bytes", &is_sum), 0); /* none: 0 */
+    free(stats);
+}
+END_TEST
+
+/* A run that reports the total: it is taken as it is, not added to the devices'. */
+START_TEST(io_total_prefers_vmlab_total)
+{
+    static const char text[] = "{\"io.eblk.requests\": 3, \"io.requests\": 42}";
+    struct compare_stats *stats = malloc(sizeof(*stats));
+    bool is_sum = true;
+    ck_assert_ptr_nonnull(stats);
+    ck_assert_int_eq(compare_stats_parse(text, strlen(text), stats, NULL), 0);
+    ck_assert_uint_eq(compare_io_total(stats, "requests", &is_sum), 42);
+    ck_assert(!is_sum);
+    free(stats);
+}
+END_TEST
+
 /* ----------------------------------------------- combinations: bad input */
 
 static const struct {
@@ -315,6 +390,9 @@ static const struct {
     {COMPARE_S2_PAGE, "4k,2m,1g,512g", "unknown value '512g'"},
     {COMPARE_CPU, "trap,hw,trap", "--cpu trap,hw,trap: trap is listed twice"},
     {COMPARE_CPU, "native", "--cpu native: unknown value 'native'"},
+    {COMPARE_IO, "virtio,emulated,virtio", "--io virtio,emulated,virtio: virtio is listed twice"},
+    {COMPARE_IO, "virtio,scsi", "--io virtio,scsi: unknown value 'scsi'"},
+    {COMPARE_IO, "legacy", "give a comma list of emulated,virtio,passthrough"},
 };
 
 START_TEST(expand_bad_list)
@@ -400,6 +478,10 @@ static Suite *compare_suite(void)
     tcase_add_test(core, expand_full_matrix);
     tcase_add_test(core, expand_nothing_given);
     tcase_add_test(core, label_names_given_flags);
+    tcase_add_test(core, expand_io_paths);
+    tcase_add_test(core, expand_largest_matrix);
+    tcase_add_test(core, io_total_sums_devices);
+    tcase_add_test(core, io_total_prefers_vmlab_total);
     tcase_add_loop_test(core, csv_field_quotes, 0, sizeof(csv_cases) / sizeof(csv_cases[0]));
     suite_add_tcase(s, core);
 
