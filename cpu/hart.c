@@ -78,6 +78,12 @@ void hart_reset(struct hart *h, uint64_t hartid, uint64_t reset_pc)
     cpu_update_mode(h);
 }
 
+/* gmem's hook: the VMM (a device's DMA, the loader) wrote over decoded code. */
+static void hart_code_written(void *ctx, gpa_t gpa_page)
+{
+    hart_ram_written(ctx, gpa_page, PAGE_SIZE);
+}
+
 int hart_attach(struct hart *h, struct mmu *m, struct gmem *gm, struct vclock *clock)
 {
     struct icache *ic = icache_create();
@@ -91,12 +97,16 @@ int hart_attach(struct hart *h, struct mmu *m, struct gmem *gm, struct vclock *c
     h->fast = mmu_fast(m);
     h->icache = ic;
     h->fast_pmp_stale = true; /* start from an empty fast path */
+    gmem_set_code_written_hook(gm, hart_code_written, h);
     cpu_update_mode(h);
     return 0;
 }
 
 void hart_detach(struct hart *h)
 {
+    if (h->gmem) {
+        gmem_set_code_written_hook(h->gmem, NULL, NULL);
+    }
     if (h->icache) {
         icache_destroy(h->icache);
     }

@@ -100,6 +100,8 @@ struct gmem {
     struct gmem_mmio mmio[GMEM_MAX_MMIO];
     unsigned nmmio;
     struct gmem_snapshot snap;
+    gmem_code_written_fn code_written; /* the hart's decoded-code cache (NULL: none) */
+    void *code_written_ctx;
 };
 
 /* ------------------------------------------------------------- building */
@@ -497,12 +499,27 @@ static uint8_t *gmem_chunk(const struct gmem *gm, gpa_t gpa, size_t len, size_t 
     return page.host ? page.host + (gpa & PAGE_MASK) : NULL;
 }
 
+/*
+ * A VMM write (loader, SBI, a device's DMA): mark the page for the reset
+ * snapshot, and tell the hart if it had decoded instructions there, so the
+ * guest runs the new bytes (a DMA over code, as a disk load then `go`).
+ */
 static void gmem_mark_vmm_written(struct gmem *gm, gpa_t gpa)
 {
     struct gpage_ref page;
-    if (gmem_page(gm, gpa, &page)) {
-        *page.flags |= GPAGE_VMM_WRITTEN;
+    if (!gmem_page(gm, gpa, &page)) {
+        return;
     }
+    *page.flags |= GPAGE_VMM_WRITTEN;
+    if ((*page.flags & GPAGE_CODE) && gm->code_written) {
+        gm->code_written(gm->code_written_ctx, gpa & ~(gpa_t)PAGE_MASK);
+    }
+}
+
+void gmem_set_code_written_hook(struct gmem *gm, gmem_code_written_fn fn, void *ctx)
+{
+    gm->code_written = fn;
+    gm->code_written_ctx = ctx;
 }
 
 int gmem_read(const struct gmem *gm, gpa_t gpa, void *buf, size_t len)

@@ -125,6 +125,13 @@ __attribute__((warn_unused_result)) int gmem_read(const struct gmem *gm, gpa_t g
 __attribute__((warn_unused_result)) int gmem_write(struct gmem *gm, gpa_t gpa, const void *buf,
                                                    size_t len);
 /*
+ * Who to tell when gmem_write lands on a page flagged GPAGE_CODE (the hart
+ * decoded instructions there): called once per such page, with its GPA.
+ * hart_attach sets it; fn NULL removes it.
+ */
+typedef void (*gmem_code_written_fn)(void *ctx, gpa_t gpa_page);
+void gmem_set_code_written_hook(struct gmem *gm, gmem_code_written_fn fn, void *ctx);
+/*
  * Take / restore a copy of all RAM and ROM contents (reset). Take it before
  * the guest runs: it copies the pages the VMM wrote with gmem_write, every
  * other page being still zero; restoring zeroes the rest.

@@ -376,6 +376,32 @@ static const uint32_t prog_smc_same_block[] = {
     0x00200513, /* 0x14: addi a0,zero,2 (data) */
 };
 
+/*
+ * A device's DMA over decoded code (U-Boot's `load` then `go`): the VMM's
+ * gmem_write lands on T after the hart decoded it; the next call must run
+ * the new word. prog_smc from 0x1c is T; run it, DMA "addi a0,zero,2" over
+ * T's first word, run it again from T.
+ */
+START_TEST(test_dma_over_decoded_code)
+{
+    struct tvm *t = tvm_create(true);
+    static const uint32_t prog_t[] = {0x00100513 /* addi a0,zero,1 */, ECALL};
+    const uint32_t addi_2 = 0x00200513; /* addi a0,zero,2 */
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_t, 2);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    assert_trap(t, r, CAUSE_MACHINE_ECALL, 0);
+    ck_assert_uint_eq(t->h.x[10], 1);
+    put_words(t, RAM_BASE, &addi_2, 1); /* the DMA: not a hart store */
+    t->h.pc = RAM_BASE;                 /* (no hart_reset: it would flush the decoded pages) */
+    r = cpu_run(&t->h, 1000, &t->exit);
+    assert_trap(t, r, CAUSE_MACHINE_ECALL, 0);
+    ck_assert_uint_eq(t->h.x[10], 2); /* 1 if the decoded copy were stale */
+    tvm_destroy(t);
+}
+END_TEST
+
 START_TEST(test_self_modifying_code_same_block)
 {
     struct tvm *t = tvm_create(true);
@@ -717,6 +743,7 @@ static Suite *interp_suite(void)
     tcase_add_test(core, test_misaligned_across_page);
     tcase_add_test(core, test_self_modifying_code);
     tcase_add_test(core, test_self_modifying_code_same_block);
+    tcase_add_test(core, test_dma_over_decoded_code);
     tcase_add_test(core, test_instret_exact_at_block_end);
     tcase_add_test(core, test_sv39_counts_fastpath_on);
     tcase_add_test(core, test_sv39_counts_fastpath_off);
