@@ -78,6 +78,17 @@ void hart_reset(struct hart *h, uint64_t hartid, uint64_t reset_pc)
     cpu_update_mode(h);
 }
 
+int hart_map_direct(struct hart *h, const struct hart_direct_window *w)
+{
+    for (unsigned i = 0; i < HART_DIRECT_WINDOWS; i++) {
+        if (h->direct[i].size == 0) {
+            h->direct[i] = *w;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
 int hart_attach(struct hart *h, struct mmu *m, struct gmem *gm, struct vclock *clock)
 {
     struct icache *ic = icache_create();

@@ -893,6 +893,9 @@ fi
 # --cpu hw beside --cpu trap: tests/guests/hw.sh
 # shellcheck source=tests/guests/hw.sh
 . "$HERE/hw.sh"
+# --io passthrough, a VF of the simulated SR-IOV device: tests/guests/passthrough.sh
+# shellcheck source=tests/guests/passthrough.sh
+. "$HERE/passthrough.sh"
 
 test_hello
 test_hello_mmio
@@ -935,6 +938,7 @@ if [ "$QUICK" != 1 ]; then
     test_disk # --disk: images accepted and refused (tests/guests/disk.sh)
     test_hw # --cpu hw beside --cpu trap (tests/guests/hw.sh)
     test_virtio # --io virtio: virtio-blk under U-Boot (tests/guests/virtio.sh)
+    test_passthrough # --io passthrough: SR-IOV VFs and the IOMMU (tests/guests/passthrough.sh)
 fi
 
 echo "$passed passed, $failed failed"
