@@ -122,6 +122,25 @@ struct hs_csr_file {
 struct insn;
 struct icache;
 
+/*
+ * A device register window the VMM mapped straight into the guest (the BAR
+ * of a passthrough VF): a guest load or store that translates to a GPA in it
+ * is performed by the hart in place, as the bus access real hardware makes,
+ * without leaving cpu_run - no VM exit, nothing counted in exits.*. The
+ * device counts its own register accesses. read/write return 0, or -1 for an
+ * access the device refuses (the guest gets an access fault); write may
+ * return 1: done, and the device's interrupt line changed - the entry ends
+ * after this instruction (uncounted, as end_entry) so the VMM routes it.
+ */
+#define HART_DIRECT_WINDOWS 2
+struct hart_direct_window {
+    gpa_t gpa;
+    uint64_t size; /* 0: unused */
+    int (*read)(void *dev, uint64_t offset, unsigned size, uint64_t *out);
+    int (*write)(void *dev, uint64_t offset, unsigned size, uint64_t val);
+    void *dev;
+};
+
 struct hart {
     uint64_t x[33]; /* x[32] is a sink: decode turns rd = x0 into 32 */
     uint64_t f[32]; /* NaN-boxed */
@@ -178,6 +197,8 @@ struct hart {
     bool fast_pmp_stale;   /* a PMP CSR was written since the last flush */
     /* --mmu direct: an S-mode ecall is a hypercall to the VMM (EXIT_HYPERCALL), not a trap */
     bool ecall_s_exits;
+    /* device windows mapped into the guest (--io passthrough); kept by hart_reset */
+    struct hart_direct_window direct[HART_DIRECT_WINDOWS];
 };
 
 /* mtime as the hart sees it now (between exits the clock has not caught up). */
@@ -201,6 +222,8 @@ void hart_reset(struct hart *h, uint64_t hartid, uint64_t reset_pc);
 __attribute__((warn_unused_result)) int hart_attach(struct hart *h, struct mmu *m, struct gmem *gm,
                                                     struct vclock *clock);
 void hart_detach(struct hart *h);
+/* Map a device window into the guest (struct hart_direct_window). 0, or -ENOSPC when full. */
+int hart_map_direct(struct hart *h, const struct hart_direct_window *w);
 
 /*
  * VM entry: deliver a pending enabled interrupt (that is an exit by itself),

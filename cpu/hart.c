@@ -84,6 +84,17 @@ static void hart_code_written(void *ctx, gpa_t gpa_page)
     hart_ram_written(ctx, gpa_page, PAGE_SIZE);
 }
 
+int hart_map_direct(struct hart *h, const struct hart_direct_window *w)
+{
+    for (unsigned i = 0; i < HART_DIRECT_WINDOWS; i++) {
+        if (h->direct[i].size == 0) {
+            h->direct[i] = *w;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
 int hart_attach(struct hart *h, struct mmu *m, struct gmem *gm, struct vclock *clock)
 {
     struct icache *ic = icache_create();

@@ -14,6 +14,8 @@
  * crosses a page translates both pages (one TLB lookup each) before any byte
  * moves, and reports the faulting part's address as tval. A misaligned device
  * access is an access fault. The host is little-endian (cpu/mem.h checks).
+ * A device window the VMM mapped into the guest (hart_map_direct: a
+ * passthrough VF's registers) is accessed in place, without an exit.
  */
 #include "cpu/mem.h"
 
@@ -141,6 +143,44 @@ static void mem_after_store(struct hart *h, gva_t gva, const struct xlate_out *x
     }
 }
 
+/* The device window mapped into the guest at gpa (hart_map_direct), or NULL. */
+static const struct hart_direct_window *mem_direct_window(const struct hart *h, gpa_t gpa)
+{
+    for (unsigned i = 0; i < HART_DIRECT_WINDOWS; i++) {
+        const struct hart_direct_window *w = &h->direct[i];
+        if (w->size && gpa >= w->gpa && gpa - w->gpa < w->size) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * An aligned access to a device mapped straight into the guest (a
+ * passthrough VF's registers, window w): the hart performs it on the bus
+ * itself, as hardware does - no exit. 0: done; else the access fault the
+ * device's refusal raises.
+ */
+static int mem_direct_access(struct hart *h, const struct hart_direct_window *w, gva_t gva,
+                             gpa_t gpa, unsigned size, bool is_write, uint64_t *data)
+{
+    int r;
+
+    if (is_write) {
+        r = w->write(w->dev, gpa - w->gpa, size, *data & mem_size_mask(size));
+    } else {
+        r = w->read(w->dev, gpa - w->gpa, size, data);
+        *data &= mem_size_mask(size);
+    }
+    if (r < 0) {
+        return mem_raise(h, XLATE_ACCESS_FAULT, is_write, gva, 0);
+    }
+    if (r > 0) {
+        h->end_entry = true; /* its interrupt line moved: let the VMM route it now */
+    }
+    return 0;
+}
+
 /* A load inside one page. */
 static int mem_load_page(struct hart *h, gva_t gva, unsigned size, uint64_t *out)
 {
@@ -148,7 +188,9 @@ static int mem_load_page(struct hart *h, gva_t gva, unsigned size, uint64_t *out
 
     mem_xlate(h, gva, size, ACCESS_LOAD, &xo);
     if (xo.status == XLATE_MMIO && (gva & (size - 1)) == 0) {
-        return mem_mmio_exit(h, gva, xo.gpa, size, false, 0);
+        const struct hart_direct_window *w = mem_direct_window(h, xo.gpa);
+        return w ? mem_direct_access(h, w, gva, xo.gpa, size, false, out)
+                 : mem_mmio_exit(h, gva, xo.gpa, size, false, 0);
     }
     if (xo.status != XLATE_OK) {
         return mem_raise(h, xo.status == XLATE_MMIO ? XLATE_ACCESS_FAULT : xo.status, false, gva,
@@ -211,7 +253,9 @@ static int mem_store_page(struct hart *h, gva_t gva, unsigned size, uint64_t val
 
     mem_xlate(h, gva, size, ACCESS_STORE, &xo);
     if (xo.status == XLATE_MMIO && (gva & (size - 1)) == 0) {
-        return mem_mmio_exit(h, gva, xo.gpa, size, true, val);
+        const struct hart_direct_window *w = mem_direct_window(h, xo.gpa);
+        return w ? mem_direct_access(h, w, gva, xo.gpa, size, true, &val)
+                 : mem_mmio_exit(h, gva, xo.gpa, size, true, val);
     }
     if (xo.status == XLATE_PT_WRITE) {
         return mem_access_exit(h, EXIT_PT_WRITE, gva, xo.gpa, size, true, val);

@@ -61,6 +61,12 @@ BLKKERN_FLAGS_bench := -DBENCH
 BLKKERN_FLAGS_bench-4k-qd8 := -DBENCH -DBENCH_QDS=8 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
 BLKKERN_FLAGS_bench-4k-qd1 := -DBENCH -DBENCH_QDS=1 -DBENCH_SIZES=4096 -DBENCH_ROUNDS=8
 
+# guests/vfblk.c: a virtio-blk driver for slot 7, on --io virtio and --io passthrough; -a/-b write
+# their own patterns (two VMs on one medium), -s is an S-mode kernel that programs the IOMMU's
+# first stage by hypercall (tests/guests/passthrough.sh)
+VFBLK_VARIANTS := vfblk-a vfblk-b vfblk-s
+GUEST_VARIANTS += $(VFBLK_VARIANTS)
+SMODE_GUESTS += vfblk-s
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES) $(GUEST_VARIANTS),$(GUEST_BUILD)/$(g).elf)
 
 COMPUTE_SHORT_ITERS := 20
@@ -137,6 +143,15 @@ $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(ISOLATE_VARIANTS)): $(GUEST_BUILD)/obj/iso
         guests/isolate.c guests/guests.mk | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(ISOLATE_FLAGS_$*) -c -o $@ $<
+
+VFBLK_FLAGS_a := -DPATTERN="'A'"
+VFBLK_FLAGS_b := -DPATTERN="'B'"
+VFBLK_FLAGS_s := -DPATTERN="'S'" -DSMODE -DIOMMU_SV39
+
+$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(VFBLK_VARIANTS)): $(GUEST_BUILD)/obj/vfblk-%.o: \
+        guests/vfblk.c guests/guests.mk | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(VFBLK_FLAGS_$*) -c -o $@ $<
 
 # paging-pv with the isolation probe (tests/guests/direct.sh runs two of them side by side)
 $(GUEST_BUILD)/obj/paging-pv-isolate.o: guests/paging-pv.c | guest-toolchain

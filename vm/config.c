@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/sriov.h"
 #include "vm/memmap.h"
 
 #define VMLAB_VERSION "0.1"
@@ -58,6 +59,7 @@ enum {
     OPT_PREALLOC,
     OPT_SHADOW_CACHE,
     OPT_VIRTIO_LEGACY,
+    OPT_VFS,
 };
 
 static const struct option long_options[] = {
@@ -96,6 +98,7 @@ static const struct option long_options[] = {
     {"prealloc", no_argument, NULL, OPT_PREALLOC},
     {"shadow-cache", required_argument, NULL, OPT_SHADOW_CACHE},
     {"virtio-legacy", no_argument, NULL, OPT_VIRTIO_LEGACY},
+    {"vfs", required_argument, NULL, OPT_VFS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -155,10 +158,15 @@ void vm_config_usage(FILE *out)
           "  --shadow-cache N     shadow roots kept for other address spaces (default 8)\n"
           "  --mmu direct         Xen-PV direct paging: the guest's tables hold HPAs, changed\n"
           "                       by validated hypercalls (paravirtual guests only)\n"
-          "  --io virtio          virtio-mmio block device (default; not in this version yet)\n"
+          "  --io virtio          virtio-mmio block device served by the VMM (default)\n"
           "  --io emulated        the first --disk on vmlab's own register-level controller\n"
           "                       (docs/eblk.md): every register access exits\n"
           "  --virtio-legacy      the virtio-mmio slots speak version 1 (legacy) instead of 2\n"
+          "  --io passthrough     the --disk is a simulated SR-IOV device; each VM drives a\n"
+          "                       virtual function of it mapped into its memory (no exits),\n"
+          "                       DMA through the IOMMU (docs/passthrough.md)\n"
+          "  --vfs N              passthrough: virtual functions, each an equal slice of the\n"
+          "                       --disk (1..8, default 1); VF i goes to vmi\n"
           "  --s2-mode sv39x4|sv48x4  stage-2 format (default sv48x4; nested only)\n"
           "  --s2-page 4k|2m|1g   largest stage-2 leaf where one host run backs it (default 4k)\n"
           "  --prealloc           map all guest RAM at start (default: on first touch)\n"
@@ -371,9 +379,48 @@ static int check_vm_choice(const struct vm_config *cfg)
                         "run one VM with --kernel FILE\n");
         return -1;
     }
-    if (cfg->ndisks) {
+    if (cfg->ndisks && cfg->io_mode != IO_PASSTHROUGH) {
         fprintf(stderr, "vmlab: with --vm give each VM its disk in its --vm "
                         "(IMAGE,disk=FILE[,ro][,snapshot]), not as --disk\n");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * --io passthrough: one physical device (the --disk), --vfs VFs of it, one
+ * per VM; a VM's own disk= has no meaning there.
+ */
+static int check_passthrough_choice(const struct vm_config *cfg)
+{
+    if (cfg->vfs_given && cfg->io_mode != IO_PASSTHROUGH) {
+        fprintf(stderr, "vmlab: --vfs needs --io passthrough (the VFs of the simulated "
+                        "SR-IOV device)\n");
+        return -1;
+    }
+    if (cfg->io_mode != IO_PASSTHROUGH) {
+        return 0;
+    }
+    for (unsigned i = 0; i < cfg->nvms; i++) {
+        if (cfg->vms[i].disk.path) {
+            fprintf(stderr,
+                    "vmlab: --vm %s,disk=%s: under --io passthrough the VMs share one "
+                    "physical device: give it once as --disk FILE (each VM gets a VF)\n",
+                    cfg->vms[i].image, cfg->vms[i].disk.path);
+            return -1;
+        }
+    }
+    if (cfg->ndisks > 1) {
+        fprintf(stderr, "vmlab: --io passthrough has one physical device: give one --disk "
+                        "(--vfs N cuts it into N slices)\n");
+        return -1;
+    }
+    unsigned nvms = cfg->nvms ? cfg->nvms : 1;
+    if (cfg->ndisks && nvms > cfg->vfs) {
+        fprintf(stderr,
+                "vmlab: %u VMs but --vfs %u: every VM needs its own VF; give --vfs %u "
+                "or more\n",
+                nvms, cfg->vfs, nvms);
         return -1;
     }
     return 0;
@@ -440,7 +487,7 @@ static int parse_technique(int opt, const char *value, unsigned *out_choice)
     } techniques[] = {
         {OPT_CPU, "--cpu", {"trap", "hw"}, {true, true}},
         {OPT_MMU, "--mmu", {"native", "shadow", "nested", "direct"}, {true, true, true, true}},
-        {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {true, true, false}},
+        {OPT_IO, "--io", {"emulated", "virtio", "passthrough"}, {true, true, true}},
         {OPT_IRQ, "--irq", {"emulated", "lr", "direct"}, {true, false, false}},
         {OPT_S2_MODE, "--s2-mode", {"sv39x4", "sv48x4"}, {true, true}},
         {OPT_S2_PAGE, "--s2-page", {"4k", "2m", "1g"}, {true, true, true}},
@@ -522,6 +569,7 @@ static void config_defaults(struct vm_config *cfg)
     cfg->s2_leaf_level = 0;
     cfg->vmid_tags = true;
     cfg->shadow_cache = 8;
+    cfg->vfs = 1;
 }
 
 static int bad_value(const char *option, const char *value, const char *expect)
@@ -641,6 +689,13 @@ static int parse_one(struct vm_config *cfg, int opt, const char *arg)
     case OPT_VIRTIO_LEGACY:
         cfg->virtio_legacy = true;
         return 0;
+    case OPT_VFS:
+        if (parse_u64(arg, &value) || value == 0 || value > SRIOV_MAX_VFS) {
+            return bad_value("--vfs", arg, "expected a number of virtual functions from 1 to 8");
+        }
+        cfg->vfs = (unsigned)value;
+        cfg->vfs_given = true;
+        return 0;
     case OPT_PCPUS:
         if (parse_u64(arg, &value) || value == 0) {
             return bad_value("--pcpus", arg, "expected a positive number");
@@ -750,6 +805,9 @@ int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
     if (cfg->tlb_ways > cfg->tlb_entries) {
         fprintf(stderr, "vmlab: --tlb-ways %u is more than --tlb-entries %u\n", cfg->tlb_ways,
                 cfg->tlb_entries);
+        return -1;
+    }
+    if (check_passthrough_choice(cfg) != 0) {
         return -1;
     }
     return cfg->nvms ? check_vm_choice(cfg) : check_boot_choice(cfg);

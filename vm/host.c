@@ -45,6 +45,9 @@ static unsigned host_vm_count(const struct vm_config *cfg)
 static void host_vm_config(const struct vm_config *cfg, unsigned index, struct vm_config *out)
 {
     *out = *cfg;
+    if (cfg->io_mode == IO_PASSTHROUGH) {
+        out->ndisks = 0; /* the --disk is the host's physical device: the VM gets a VF of it */
+    }
     if (cfg->nvms == 0) {
         return;
     }
@@ -83,6 +86,9 @@ static int host_reserve(struct host *host)
         struct vm_config vcfg;
         host_vm_config(&host->cfg, i, &vcfg);
         bytes += vcfg.ram_size + HOSTMEM_SLACK;
+        if (host->cfg.io_mode == IO_PASSTHROUGH) {
+            bytes += vcfg.ram_size / 512 + ((uint64_t)64 << 10); /* the IOMMU's stage 2 */
+        }
     }
     if (host->cfg.mmu_mode == MMU_NESTED && host->cfg.s2_leaf_level == 2) {
         /* 1 GiB stage-2 leaves: each VM's RAM may skip up to 1 GiB to align its runs (the
@@ -112,7 +118,8 @@ struct host *host_create(const struct vm_config *cfg)
     }
     host->cfg = *cfg;
     host->nvms = host_vm_count(cfg);
-    if (host_reserve(host) != 0 || host_open_outputs(host) != 0) {
+    if (host_reserve(host) != 0 || host_open_outputs(host) != 0 ||
+        host_passthrough_create(host) != 0) {
         goto fail;
     }
     for (unsigned i = 0; i < host->nvms; i++) {
@@ -143,6 +150,7 @@ void host_destroy(struct host *host)
     for (unsigned i = host->nvms; i-- > 0;) {
         vm_destroy(host->vms[i]);
     }
+    host_passthrough_destroy(host);
     console_close(host->console);
     if (host->trace_out && host->trace_out != stderr) {
         fclose(host->trace_out);

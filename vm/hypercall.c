@@ -4,7 +4,9 @@
  * kernel asks for its frames' HPAs, pins page tables and changes PTEs by
  * hypercall; the VMM validates each request (mmu/pvpt.c) and answers with an
  * SBI error code the guest sees; under --bios vmm every other S-mode ecall
- * goes to the VMM's SBI (vm/sbi.c). Also the VMM's check of a PV kernel's satp
+ * goes to the VMM's SBI (vm/sbi.c). Under --io passthrough (any --mmu) the
+ * same extension also carries PV_IOMMU_SET_FS, the guest's first stage for its
+ * VF (vm/passthrough.c). Also the VMM's check of a PV kernel's satp
  * writes and of the guest image's paravirtual ELF note.
  * Course: 内存虚拟化 / 直接页表 (Xen 半虚拟化: 客户机页表中存放机器地址,
  *         页表更新通过超级调用, VMM 验证); 处理器虚拟化 / 半虚拟化 (hypercall).
@@ -131,6 +133,12 @@ static int64_t pv_call(struct vm *vm, struct hart *h, uint64_t fn, uint64_t arg0
     gpa_t gpa = 0;
     int64_t r;
 
+    if (fn == PV_IOMMU_SET_FS) {
+        return vm_passthrough_set_fs(vm, arg0, arg1); /* --io passthrough, any --mmu */
+    }
+    if (!pv) {
+        return PV_ERR_NOT_SUPPORTED; /* the page-table calls are --mmu direct's */
+    }
     switch (fn) {
     case PV_GET_FRAME:
         return pvpt_get_frame(pv->pvpt, arg0, out_value);
@@ -168,14 +176,15 @@ void vm_hypercall(struct vm *vm, struct vcpu *vcpu, const struct vm_exit *e)
     uint64_t value = 0;
     int64_t r = PV_ERR_NOT_SUPPORTED; /* guest firmware is the SBI: the VMM has no other */
 
+    bool is_pv = h->x[17] == VMLAB_PV_EXT && (vm->pv || vm->cfg.io_mode == IO_PASSTHROUGH);
     (void)e;
-    if (vm->sbi && !(vm->pv && h->x[17] == VMLAB_PV_EXT)) {
+    if (vm->sbi && !is_pv) {
         vm_sbi_call(vm, vcpu); /* --bios vmm: every other extension is the VMM's SBI */
         return;
     }
-    if (vm->pv && h->x[17] == VMLAB_PV_EXT) {
+    if (is_pv) {
         r = pv_call(vm, h, h->x[16], h->x[10], h->x[11], &value);
-        if (r != PV_OK) {
+        if (r != PV_OK && vm->pv) {
             vm->pv->refused++;
         }
     }

@@ -32,6 +32,11 @@ struct host {
     unsigned nvms;
     struct vm *running; /* the VM on the physical CPU, NULL before the first turn */
     uint64_t switches;  /* VM switches so far */
+    /* --io passthrough with a --disk: the physical medium, the IOMMU every VF's DMA goes
+     * through, and the SR-IOV device whose VF i is vmi's (vm/passthrough.c) */
+    struct disk *pt_medium;
+    struct iommu *iommu;
+    struct sriov *sriov;
 };
 
 struct vm {
@@ -95,6 +100,9 @@ struct vm {
         unsigned irq; /* its PLIC source: 1 + slot */
         struct virtio_blk *blk;
     } virtio[VM_DISK_MAX];
+
+    /* --io passthrough: this VM's VF of the host's SR-IOV device (vm/passthrough.c) */
+    struct sriov_vf *vf;
 
     struct vm_pv *pv;   /* --mmu direct: pinned tables and pv.* counters (vm/hypercall.c) */
     struct vm_sbi *sbi; /* --bios vmm: the VMM's SBI and its sbi.* counters (vm/sbi.c) */
@@ -192,6 +200,28 @@ void vm_sbi_call(struct vm *vm, struct vcpu *vcpu);
 void vm_sbi_destroy(struct vm *vm);
 /* sbi.calls, sbi.<extension>, sbi.unknown, sbi.console_bytes (all 0 without --bios vmm). */
 void vm_sbi_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+
+/*
+ * vm/passthrough.c, --io passthrough. host_passthrough_create: open the
+ * --disk as the physical medium, the IOMMU and the SR-IOV device with --vfs
+ * VFs (nothing without a --disk); 0, or -1 after printing one line (exit 2).
+ * vm_passthrough_add: VF vm->index assigned to this VM and placed in virtio
+ * slot `slot_gpa` (mapped into the hart: no exits; also on the bus, where an
+ * access would count as io.passthrough.exits); 0 when the VM has no VF
+ * (*out_has_vf false), -1 after printing why. vm_passthrough_reset: the VF's
+ * function-level reset. vm_passthrough_stats_foreach: io.sriov.*,
+ * io.passthrough.*, iommu.* (all 0 without a VF). vm_passthrough_cycles:
+ * the modelled cycles of the VF's in-place register accesses.
+ * vm_passthrough_set_fs: the PV_IOMMU_SET_FS hypercall (an SBI error code).
+ */
+int host_passthrough_create(struct host *host);
+void host_passthrough_destroy(struct host *host);
+int vm_passthrough_add(struct vm *vm, gpa_t slot_gpa, unsigned irq, bool *out_has_vf);
+void vm_passthrough_remove(struct vm *vm);
+void vm_passthrough_reset(struct vm *vm);
+void vm_passthrough_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx);
+uint64_t vm_passthrough_cycles(const struct vm *vm);
+int64_t vm_passthrough_set_fs(struct vm *vm, uint64_t mode, uint64_t root_gpa);
 
 /*
  * vm/run.c: wait as wfi does: return at once when an interrupt is pending

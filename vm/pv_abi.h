@@ -22,6 +22,16 @@
 #define PV_PIN_TABLE   1 /* a0 = table HPA, a1 = level (0 = 4 KiB leaves .. 3 = Sv48 root) */
 #define PV_UNPIN_TABLE 2 /* a0 = table HPA */
 #define PV_MMU_UPDATE  3 /* a0 = HPA of a PTE in a pinned table, a1 = the new PTE */
+/*
+ * --io passthrough (any --mmu; the VMM must be the SBI: --bios vmm, or --mmu
+ * direct): the first stage of the IOMMU for this VM's VF (docs/passthrough.md).
+ * a0 = mode (0 Bare: IOVA = GPA; 8 Sv39), a1 = the root table's GPA (4 KiB
+ * aligned, in RAM; ignored for Bare). Errors: NOT_SUPPORTED (no VF),
+ * INVALID_PARAM (mode), INVALID_ADDRESS (root). The VF's IOTLB is flushed.
+ */
+#define PV_IOMMU_SET_FS  4
+#define PV_IOMMU_FS_BARE 0
+#define PV_IOMMU_FS_SV39 8
 
 /* a0 on return (SBI's standard errors, the subset used) */
 #define SBI_SUCCESS             0

@@ -23,6 +23,12 @@
  *   shadow MMU work    x COST_PTE_ACCESS   (--mmu shadow: guest PTEs the VMM
  *                                            reads and writes, shadow PTEs it
  *                                            writes: shadow paging is not free)
+ *   passthrough VF     x COST_DEVICE_REG   (--io passthrough: a register
+ *   register accesses                        access the hart makes in place,
+ *                                            no exit: an uncached device access,
+ *                                            150; vm/passthrough.c)
+ * The VF's DMA and its IOMMU walks run in the device, beside the hart: they
+ * are counted (iommu.*) but cost the hart no cycles.
  */
 #include "vm/internal.h"
 
@@ -186,7 +192,8 @@ static uint64_t cycles_modeled(const struct vm *vm)
     uint64_t vmm_pte_work = ss ? ss->guest_pte_reads + ss->spte_writes + ss->guest_ad_writes : 0;
     return vcpu->hart.insns * COST_INSN +
            (ms->walk_accesses + ms->walk_pte_writes + vmm_pte_work) * COST_PTE_ACCESS +
-           vcpu->exits_total * COST_EXIT + vcpu->exits[EXIT_MMIO] * COST_MMIO_EXTRA;
+           vcpu->exits_total * COST_EXIT + vcpu->exits[EXIT_MMIO] * COST_MMIO_EXTRA +
+           vm_passthrough_cycles(vm);
 }
 
 void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
@@ -226,6 +233,7 @@ void vm_stats_foreach(const struct vm *vm, stat_fn fn, void *ctx)
     vm_stats_io_totals(vm, fn, ctx);
     vm_stats_eblk(vm, fn, ctx);
     vm_stats_virtio(vm, fn, ctx);
+    vm_passthrough_stats_foreach(vm, fn, ctx); /* io.sriov.*, io.passthrough.*, iommu.* */
     fn(ctx, "clock.mtime", hart_time_now(&vcpu->hart));
     fn(ctx, "clock.wfi_jumps", vm->wfi_jumps);
     fn(ctx, "vm.resets", vm->resets);

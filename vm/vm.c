@@ -69,11 +69,22 @@ static struct virtio_blk *vm_virtio_blk_for(struct vm *vm, unsigned n)
     return slot->blk;
 }
 
-/* QEMU virt's eight virtio-mmio slots: virtio-blk disks, the rest empty (DeviceID 0). */
+/*
+ * QEMU virt's eight virtio-mmio slots: virtio-blk disks, the rest empty
+ * (DeviceID 0). Under --io passthrough the VM's VF sits where the first disk
+ * would (slot 7, IRQ 8), mapped into the guest (vm/passthrough.c).
+ */
 static int vm_add_virtio_slots(struct vm *vm)
 {
     for (unsigned n = 0; n < MEMMAP_VIRTIO_COUNT; n++) {
         gpa_t gpa = MEMMAP_VIRTIO_BASE + n * MEMMAP_VIRTIO_STRIDE;
+        bool has_vf = false;
+        if (n == MEMMAP_VIRTIO_COUNT - 1 && vm_passthrough_add(vm, gpa, 1 + n, &has_vf) != 0) {
+            return -1;
+        }
+        if (has_vf) {
+            continue;
+        }
         bool wants_blk = vm->cfg.io_mode == IO_VIRTIO && MEMMAP_VIRTIO_COUNT - 1 - n < vm->ndisks;
         struct virtio_blk *blk = vm_virtio_blk_for(vm, n);
         if (wants_blk && !blk) {
@@ -441,6 +452,7 @@ void vm_reset(struct vm *vm)
             virtio_blk_reset(vm->virtio[i].blk);
         }
     }
+    vm_passthrough_reset(vm);
     vm->syscon.request = SYSCON_NONE;
 }
 
@@ -449,6 +461,7 @@ void vm_destroy(struct vm *vm)
     if (!vm) {
         return;
     }
+    vm_passthrough_remove(vm);  /* the VF stays the host's; its IOMMU context goes */
     shadow_destroy(vm->shadow); /* it frees its tables through the mmu and gmem */
     if (vm->vcpu.mmu) {
         hart_detach(&vm->vcpu.hart);

@@ -91,6 +91,8 @@ struct vm_config {
     unsigned shadow_cache;      /* --shadow-cache N */
     enum io_mode io_mode;       /* --io */
     bool virtio_legacy;         /* --virtio-legacy: the slots speak virtio-mmio version 1 */
+    unsigned vfs;               /* --vfs: passthrough VFs (default 1) */
+    bool vfs_given;             /* --vfs was on the command line */
     /* --disk, in order */
     struct vm_disk_spec disks[VM_DISK_MAX];
     unsigned ndisks;
@@ -113,6 +115,9 @@ void vm_config_usage(FILE *out);
 bool vm_config_option_takes_value(const char *arg, size_t name_len);
 
 struct vm;
+struct sriov;
+struct sriov_vf;
+struct iommu;
 
 struct vcpu {
     struct hart hart;
@@ -173,6 +178,11 @@ unsigned vm_trace_flags(const struct vm *vm);
 
 struct vcpu *vm_vcpu(struct vm *vm);
 struct gmem *vm_gmem(struct vm *vm);
+/* --io passthrough (`info devices`): the host's SR-IOV device and this VM's VF of it;
+ * NULL without passthrough or a --disk. The IOMMU both use: vm_iommu. */
+struct sriov *vm_sriov(struct vm *vm);
+struct sriov_vf *vm_sriov_vf(struct vm *vm);
+struct iommu *vm_iommu(struct vm *vm);
 /* Translate a GVA as the hart would now, without touching the TLB or any
  * counter (the VMM's own inspection). 0, or -EFAULT when it would fault. */
 int vm_debug_translate(struct vm *vm, gva_t gva, gpa_t *out_gpa);

@@ -897,6 +897,9 @@ fi
 . "$HERE/ioview.sh" # info devices, vq dump, --trace io, --virtio-legacy
 # shellcheck source=tests/guests/blkkern.sh
 . "$HERE/blkkern.sh" # guests/blkkern.c on every --io path
+# --io passthrough, a VF of the simulated SR-IOV device: tests/guests/passthrough.sh
+# shellcheck source=tests/guests/passthrough.sh
+. "$HERE/passthrough.sh"
 
 test_hello
 test_hello_mmio
@@ -941,6 +944,7 @@ if [ "$QUICK" != 1 ]; then
     test_virtio # --io virtio: virtio-blk under U-Boot (tests/guests/virtio.sh)
     test_ioview # seeing I/O: monitor, --trace io, io.* totals (tests/guests/ioview.sh)
     test_blkkern # our teaching kernel's disk on every --io path (tests/guests/blkkern.sh)
+    test_passthrough # --io passthrough: SR-IOV VFs and the IOMMU (tests/guests/passthrough.sh)
 fi
 
 echo "$passed passed, $failed failed"
