@@ -217,6 +217,61 @@ test_ioview_monitor_bad() {
     fi
 }
 
+# The same two stops on --io passthrough: `info devices` shows the VF mapped
+# into the guest (reg_accesses grow, exits stay 0), its slice of the medium
+# (1 VF: all 2048 sectors) and its IOMMU context (Bare first stage, Sv39x4
+# second stage); `vq dump vf` reads the queue through the IOMMU, and with a
+# Bare first stage the read's buffer is at IOVA = GPA 0x84000000. As on
+# virtio, the read is one request: used idx +1, equal to io.passthrough's
+# requests at each stop, and dumping counts nothing (iommu.translations at
+# the end = what stop 2 showed, plus the poweroff's zero DMAs).
+IOVIEW_PT_MONITOR=$'continue\nvq dump vf\ninfo devices\ncontinue\nvq dump 7\ninfo devices\ncontinue\n'
+
+# ioview_pt_field TEXT NAME: a number from `info devices`' io.passthrough or iommu line
+ioview_pt_field() {
+    awk -v name="$2" '$1 == "io.passthrough:" || $1 == "iommu:" {
+        for (i = 2; i < NF; i++) if ($i == name) print $(i + 1) }' <<<"$1"
+}
+
+test_ioview_passthrough() {
+    local img=$TMP/ioview-pt.img out=$TMP/ioview-pt.out
+    virtio_image "$img"
+    printf '%s' "$IOVIEW_PT_MONITOR" >"$TMP/ioview-pt.script"
+    local cmds=$'\nvirtio scan\n\001cvirtio read 0x84000000 0 2\nmd.b 0x84000000 0x10\n\001cpoweroff'
+    uboot_session ioview-pt "$cmds" -- --kernel "$UBOOT_SMODE" --io passthrough --disk "$img" \
+        --monitor-script "$TMP/ioview-pt.script"
+    local s1 s2 u1 u2 r1 r2 a1 a2 t2
+    s1=$(ioview_stop 1 "$out")
+    s2=$(ioview_stop 2 "$out")
+    u1=$(ioview_used_idx "$s1")
+    u2=$(ioview_used_idx "$s2")
+    r1=$(ioview_pt_field "$s1" requests)
+    r2=$(ioview_pt_field "$s2" requests)
+    a1=$(ioview_pt_field "$s1" reg_accesses)
+    a2=$(ioview_pt_field "$s2" reg_accesses)
+    t2=$(ioview_pt_field "$s2" translations)
+    if [ "$rc" != 0 ] || ! grep -q "^$VIRTIO_MD0" "$out"; then
+        fail ioview-passthrough "exit $rc, or U-Boot's read did not show the marker"
+    elif ! grep -q '^vf0: SR-IOV virtual function 0 of 1 .*slot 7 at 0x10008000 IRQ 8, mapped' \
+        <<<"$s2" || ! grep -q '^  medium .*ioview-pt.img: sectors 0..2047 (2048 sectors)$' <<<"$s2"; then
+        fail ioview-passthrough "info devices: no vf0 in slot 7 with all 2048 sectors"
+    elif ! grep -q '^  IOMMU device 0: first stage Bare (IOVA = GPA); second stage Sv39x4' <<<"$s2"; then
+        fail ioview-passthrough "info devices: the IOMMU context (Bare, Sv39x4) missing"
+    elif [ -z "$a1" ] || [ "$a2" -le "$a1" ] || ! grep -q ' exits 0 kicks ' <<<"$s2"; then
+        fail ioview-passthrough "reg_accesses $a1 -> $a2 (want growing) or exits not 0"
+    elif [ -z "$u1" ] || [ "$u1" != "$r1" ] || [ "$u2" != "$r2" ] || [ "$u2" != $((u1 + 1)) ]; then
+        fail ioview-passthrough "used idx $u1 -> $u2, requests $r1 -> $r2 (want equal, +1)"
+    elif ! grep -q 'addresses are IOVAs' <<<"$s2" ||
+        ! grep -q '^  \[ *[0-9]*\] addr 0x0000000084000000 len   1024 flags NEXT|WRITE ' <<<"$s2"; then
+        fail ioview-passthrough "vq dump vf: no 1024-byte buffer at IOVA 0x84000000"
+    elif [ "$(stat "$TMP/ioview-pt.json" iommu.translations)" != "$t2" ]; then
+        fail ioview-passthrough "dumping counted: iommu.translations $t2 at stop 2, then $(stat \
+            "$TMP/ioview-pt.json" iommu.translations)"
+    else
+        pass ioview-passthrough
+    fi
+}
+
 test_ioview() {
     test_ioview_monitor_bad
     test_ioview_trace_eblk
@@ -228,4 +283,5 @@ test_ioview() {
     test_ioview_trace_virtio
     test_ioview_two_disks
     test_ioview_legacy
+    test_ioview_passthrough
 }
