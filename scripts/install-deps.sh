@@ -8,9 +8,10 @@
 set -eu
 
 # opensbi and u-boot-qemu: the firmware the tests boot (Debian's own builds, nobody's here);
-# dosfstools: mkfs.vfat and fsck.fat for the FAT image U-Boot writes on a virtio disk
+# dosfstools: mkfs.vfat and fsck.fat for the FAT image U-Boot writes on a virtio disk;
+# e2fsprogs: mke2fs for the ext2 image it reads
 PACKAGES="make gcc libc6-dev pkg-config gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-libfdt-dev libreadline-dev check device-tree-compiler opensbi u-boot-qemu dosfstools"
+libfdt-dev libreadline-dev check device-tree-compiler opensbi u-boot-qemu dosfstools e2fsprogs"
 
 for arg in "$@"; do
     case "$arg" in

@@ -99,15 +99,47 @@ test_virtio_uboot_fat() {
     rm -f "$img"
     mkfs.vfat -C "$img" 4096 >/dev/null 2>&1
     local cmds=$'\nvirtio scan\nfatwrite virtio 0 0x80200000 vmlab.bin 0x200\nfatls virtio 0'
+    cmds+=$'\nls virtio 0\nload virtio 0 0x84000000 vmlab.bin\ncmp.b 0x80200000 0x84000000 0x200'
     uboot_session virtio-uboot-fat "$cmds"$'\npoweroff' -- --kernel "$UBOOT_SMODE" --disk "$img"
     if [ "$rc" != 0 ] || ! grep -q '512 bytes written' "$out" ||
         ! grep -q '512 *vmlab.bin' "$out"; then
         fail virtio-uboot-fat "exit $rc; fatwrite or fatls did not show vmlab.bin (512 bytes)"
+    elif ! grep -q '^512 bytes read' "$out" || ! grep -q 'Total of 512 byte(s) were the same' "$out"; then
+        # load reads the 512 bytes back; cmp.b compares them with what fatwrite wrote
+        fail virtio-uboot-fat "load of vmlab.bin did not read back the 512 bytes fatwrite wrote"
     elif ! fsck.fat -n "$img" >"$TMP/virtio-fsck.out" 2>&1 ||
         ! grep -q '1 files' "$TMP/virtio-fsck.out"; then
         fail virtio-uboot-fat "fsck.fat -n on the host: $(tail -n 1 "$TMP/virtio-fsck.out")"
     else
         pass virtio-uboot-fat
+    fi
+}
+
+# `ls` and `load` on a file system the host made, ext2 (mke2fs -d puts a file
+# in it, needs e2fsprogs) and FAT (the file fatwrite left): U-Boot lists the
+# file with its size and loads it, and `md.b` shows its first bytes. The file
+# is 1000 bytes: "vmlab-ext2-file\n" (16 bytes) then 984 'x's, so `ls` says
+# 1000 and the first 16 bytes dumped are the marker.
+test_virtio_uboot_ls_load() {
+    if ! command -v mke2fs >/dev/null 2>&1; then
+        skip virtio-uboot-ext2 "mke2fs (e2fsprogs) is not installed"
+        return
+    fi
+    local dir=$TMP/ext2-root img=$TMP/virtio-ext2.img out=$TMP/virtio-uboot-ext2.out
+    mkdir -p "$dir"
+    { printf 'vmlab-ext2-file\n'; head -c 984 /dev/zero | tr '\0' x; } >"$dir/hello.txt"
+    rm -f "$img"
+    mke2fs -q -t ext2 -d "$dir" "$img" 4096 >/dev/null 2>&1
+    local cmds=$'\nvirtio scan\nls virtio 0\nload virtio 0 0x84000000 hello.txt\nmd.b 0x84000000 0x10'
+    uboot_session virtio-uboot-ext2 "$cmds"$'\npoweroff' -- --kernel "$UBOOT_SMODE" --disk "$img"
+    if [ "$rc" != 0 ] || ! grep -q '^ *1000 *hello.txt' "$out"; then
+        fail virtio-uboot-ext2 "exit $rc; ls virtio 0 did not list hello.txt with 1000 bytes"
+    elif ! grep -q '^1000 bytes read' "$out" ||
+        ! grep -q '^84000000: 76 6d 6c 61 62 2d 65 78 74 32 2d 66 69 6c 65 0a' "$out"; then
+        # "vmlab-ext2-file\n" in hex: 76 6d 6c 61 62 2d 65 78 74 32 2d 66 69 6c 65 0a
+        fail virtio-uboot-ext2 "load did not read 1000 bytes, or md.b did not show the marker"
+    else
+        pass virtio-uboot-ext2
     fi
 }
 
@@ -119,4 +151,5 @@ test_virtio() {
     test_virtio_uboot_rw
     test_virtio_uboot_ro
     test_virtio_uboot_fat
+    test_virtio_uboot_ls_load
 }
