@@ -352,6 +352,11 @@ const struct iommu_stats *sriov_vf_iommu_stats(const struct sriov_vf *vf)
     return iommu_stats(vf->pf->iommu, vf->index);
 }
 
+void sriov_vf_set_trace(struct sriov_vf *vf, FILE *out, const char *name)
+{
+    virtio_blk_set_trace(vf->blk, out, name);
+}
+
 struct virtio_mmio *sriov_vf_transport(struct sriov_vf *vf)
 {
     return virtio_blk_transport(vf->blk);

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "io/io.h"
 #include "io/virtio_mmio.h"
@@ -97,7 +98,13 @@ struct sriov_vf_stats {
 void sriov_vf_get_stats(const struct sriov_vf *vf, struct sriov_vf_stats *out);
 /* iommu.* for this VF's device id. */
 const struct iommu_stats *sriov_vf_iommu_stats(const struct sriov_vf *vf);
-/* The VF's transport (for `vq dump` / `info devices` later). */
+/*
+ * --trace io on the VF (out NULL: off), lines named `name`. Only a simulator
+ * can print these: the VF's register accesses reach the device without the
+ * VMM, so a real VMM sees none of them.
+ */
+void sriov_vf_set_trace(struct sriov_vf *vf, FILE *out, const char *name);
+/* The VF's transport (for `vq dump` / `info devices`). */
 struct virtio_mmio *sriov_vf_transport(struct sriov_vf *vf);
 
 #endif

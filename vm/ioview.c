@@ -41,6 +41,13 @@ void vm_io_set_trace(struct vm *vm, FILE *out)
     if (vm->eblk) {
         eblk_set_trace(vm->eblk, out);
     }
+    if (vm->vf) {
+        /* "vf0": the VF's accesses, which no exit brought to the VMM (the simulator shows them) */
+        static const char *const vf_names[] = {"vf0", "vf1", "vf2", "vf3",
+                                               "vf4", "vf5", "vf6", "vf7"};
+        unsigned index = sriov_vf_index(vm->vf);
+        sriov_vf_set_trace(vm->vf, out, index < 8 ? vf_names[index] : "vf");
+    }
 }
 
 /* A window's PLIC source from where it is (DESIGN.md's memory map); 0: none. */
