@@ -36,8 +36,9 @@
  * Simplified: no device directory table, process contexts, PSCID, MSI page
  * tables, fault queue (the last fault of each device is kept instead),
  * ATS/PRI or command queue (set_first_stage and detach flush the IOTLB as
- * IOTINVAL would); first-stage leaves' U bit is ignored (the spec's §3.6
- * would require U = 1 of a request without a process_id); second-stage
+ * IOTINVAL would); first-stage leaves' U bit is ignored (the spec
+ * checks it against the request's privilege: a request without a
+ * process_id is unprivileged and would need U = 1); second-stage
  * leaves are always 4 KiB, R/W, over RAM only; one thread drives the IOMMU
  * (vmlab's run loop).
  */
@@ -296,7 +297,7 @@ static int pt_read_pte(struct iommu_walk *w, const struct iommu_pt *pt, unsigned
  * as U-mode (§8.5.1), so a second-stage leaf needs U = 1; a first-stage
  * leaf's U is not looked at (vmlab's first-stage interface, simplified:
  * the IOMMU spec would treat a request without a process_id as
- * unprivileged, §3.6, and so require U = 1). X is never asked for (no
+ * unprivileged, and so require U = 1). X is never asked for (no
  * DMA executes). A must be set, and D for a write: the IOMMU does not
  * update them (capabilities.AMO_HWAD = 0, so DC.tc.SADE = GADE = 0, IOMMU
  * §3.4), so it stops with a page fault (§3.5).

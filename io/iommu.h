@@ -104,7 +104,7 @@ __attribute__((warn_unused_result)) int iommu_translate(struct iommu *io, unsign
                                                         gpa_t *gpa_out, hpa_t *hpa_out);
 
 /*
- * The monitor's view of one translation (`iommu walk`): every PTE read of
+ * The monitor's view of one translation (`vq dump vf` reads through it): every PTE read of
  * the walk a DMA would make now, in order - stage 1 reads at GPAs, each
  * after the stage-2 reads that located it. Sv39 x Sv48x4 at most: 3 * 5 + 4.
  */
@@ -165,7 +165,7 @@ void iommu_stats_total(const struct iommu *io, struct iommu_stats *out);
 /* The device's last fault (cause IOMMU_CAUSE_NONE: none yet); false: devid out of range. */
 bool iommu_last_fault(const struct iommu *io, unsigned devid, struct iommu_fault *out);
 
-/* For the monitor (`info iommu` / `info devices`): mode, root, gscid of a device context. */
+/* For the monitor (`info devices`): mode, root, gscid of a device context. */
 struct iommu_dc_info {
     bool is_attached;
     enum iommu_fs_mode fs_mode;

@@ -8,7 +8,7 @@
  *         only the IOMMU stands between the device and memory).
  * Spec: PCI-SIG SR-IOV 1.1 §1 "Architectural Overview"; virtio 1.2 §4.2.2
  *       "MMIO Device Register Layout", §5.2 "Block Device"; RISC-V IOMMU
- *       1.0 §2 "Data Structures" (the device ID selects the device context).
+ *       1.0 §3 "Data Structures" (the device ID selects the device context).
  *
  * The VF "hardware" is vmlab's own virtio-blk (io/virtio_blk.c) on its
  * virtio-mmio transport (io/virtio_mmio.c), as a vDPA device implements the

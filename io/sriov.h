@@ -7,7 +7,7 @@
  * Spec: PCI-SIG SR-IOV 1.1 §1 "Architectural Overview" (a PF creates VFs, each
  *       with its own register space, sharing one device's resources); virtio
  *       1.2 §4.2.2 (the VF's register interface, as vDPA devices speak it),
- *       §5.2 "Block Device"; RISC-V IOMMU 1.0 §2 (device ID = the VF's index).
+ *       §5.2 "Block Device"; RISC-V IOMMU 1.0 §3 (device ID = the VF's index).
  *
  * The medium (the --disk image) is cut into nvfs equal slices of S =
  * floor(sectors / nvfs) sectors: VF i's namespace is the medium's sectors

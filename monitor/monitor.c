@@ -434,11 +434,11 @@ static void cmd_pt_dump(struct monitor *mon, const char *sub, const char *which)
     fprintf(mon->out, "%u valid entries\n", p.lines + p.skipped);
 }
 
-/* vq dump [SLOT|vdX] [QUEUE]: the virtqueue as guest memory holds it (vm/ioview.c). */
+/* vq dump [SLOT|vdX|vf] [QUEUE]: the virtqueue as guest memory holds it (vm/ioview.c). */
 static void cmd_vq_dump(struct monitor *mon, const char *sub, const char *which, const char *queue)
 {
     if (!sub || strcmp(sub, "dump") != 0) {
-        fputs("usage: vq dump [SLOT|vdX] [QUEUE]\n", mon->out);
+        fputs("usage: vq dump [SLOT|vdX|vf] [QUEUE]\n", mon->out);
         return;
     }
     vm_vq_dump(mon->vm, which, queue, mon->out);
@@ -540,7 +540,8 @@ static void cmd_help(struct monitor *mon)
           "disas [GVA [N]]     disassemble N instructions (default: 10 at pc)\n"
           "trace exits|insns|walks|io on|off\n"
           "info devices        MMIO windows, disks, virtio transports and their io counters\n"
-          "vq dump [SLOT|vdX] [Q]  a virtqueue's descriptor table and rings (nothing counted)\n"
+          "vq dump [SLOT|vdX|vf] [Q]\n"
+          "                    a virtqueue's descriptor table and rings (nothing counted)\n"
           "pt dump guest|shadow|stage2  every valid entry of that page-table tree\n"
           "quit                end the run (exit status 3)\n",
           mon->out);

@@ -7,7 +7,8 @@
  * Spec: virtio 1.2 §4.2.2 "MMIO Device Register Layout" (the slots), §2.7
  *       "Split Virtqueues" (vq dump, io/ioview.c); docs/eblk.md.
  * Simplified: the monitor's VM only; guest memory is read with gmem_read
- *       (the VMM's own copy: nothing counted, no DMA ops, no IOMMU).
+ *       (the VMM's own copy: nothing counted, no DMA ops), a passthrough
+ *       VF's queue through iommu_probe first (its addresses are IOVAs).
  */
 #include "vm/internal.h"
 

@@ -7,8 +7,8 @@
  * the interrupt passes through the VMM's PLIC model.
  * Course: I/O虚拟化 / 设备直通 (VFIO: 设备分配给虚拟机, DMA 重映射 by the
  *         IOMMU's two stages; SR-IOV: one device shared by several VMs).
- * Spec: PCI-SIG SR-IOV 1.1 §1; RISC-V IOMMU 1.0 §2.1 "Device-Directory-Table"
- *       (one device context per VF) and §2.3 "Process to translate an IOVA"
+ * Spec: PCI-SIG SR-IOV 1.1 §1; RISC-V IOMMU 1.0 §3.1 "Device-Directory-Table"
+ *       (one device context per VF) and §3.3 "Process to translate an IOVA"
  *       (the second stage is the VMM's, the first the guest's).
  *
  * "No exit": the VF's window is still a device window in the guest's memory

@@ -7,7 +7,7 @@
 # path, but its register accesses no longer exit (io.passthrough.exits = 0);
 # DMA is translated and confined by the IOMMU (iommu.*); SR-IOV lets two VMs
 # share one device, each on its own slice.
-# Spec: virtio 1.2 §4.2.2, §5.2; PCI-SIG SR-IOV 1.1 §1; RISC-V IOMMU 1.0 §2.3.
+# Spec: virtio 1.2 §4.2.2, §5.2; PCI-SIG SR-IOV 1.1 §1; RISC-V IOMMU 1.0 §3.3.
 #
 # Worked out by hand:
 #  - guests/vfblk.c makes 46 register accesses (its header comment adds them
