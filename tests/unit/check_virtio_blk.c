@@ -265,8 +265,8 @@ END_TEST
 
 START_TEST(test_vblk_negotiation)
 {
-    /* without VERSION_1: FEATURES_OK does not stick (§3.1 step 6) */
-    ck_assert_uint_eq(negotiate(1ull << 9), 1 | 2);
+    /* without VERSION_1: FEATURES_OK sticks anyway, as QEMU's does (xv6 asks only word 0) */
+    ck_assert_uint_eq(negotiate(1ull << 9), 1 | 2 | 8);
     /* bit 0 (VIRTIO_BLK_F_BARRIER, legacy) is not offered: refused */
     ck_assert_uint_eq(negotiate(F_V1 | 1), 1 | 2);
     /* VERSION_1 + FLUSH + INDIRECT: accepted */
@@ -276,6 +276,18 @@ START_TEST(test_vblk_negotiation)
     wr(VIRTIO_MMIO_STATUS, 1 | 2 | 4);
     ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0x40);
     ck_assert_uint_eq(virtio_mmio_stats(tr)->errors, 1);
+}
+END_TEST
+
+/* xv6's driver: word 0 only (SEG_MAX 2, BLK_SIZE 6, FLUSH 9 = 0x244), no VERSION_1; it reads. */
+START_TEST(test_vblk_no_version_1)
+{
+    bring_up(0x244);
+    ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
+    ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 3, SECT, true), VIRTIO_BLK_S_OK);
+    /* sector 3 starts 09 0e 13 18 (byte i = 3 * 3 + 5 i) */
+    ck_assert_uint_eq(get_le(DATA, 4), 0x18130e09);
+    ck_assert_uint_eq(get_le(USED + 2, 2), 1);
 }
 END_TEST
 
@@ -514,6 +526,7 @@ static Suite *virtio_blk_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_vblk_registers);
     tcase_add_test(core, test_vblk_negotiation);
+    tcase_add_test(core, test_vblk_no_version_1);
     tcase_add_test(core, test_vblk_in);
     tcase_add_test(core, test_vblk_out_flush);
     tcase_add_test(core, test_vblk_get_id);
