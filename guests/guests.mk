@@ -41,10 +41,10 @@ GUEST_NAMES += sbitest
 # guests/hwtest.c: an S-mode kernel for tests/guests/hw.sh (--cpu trap vs. --cpu hw)
 GUEST_NAMES += hwtest
 GUEST_VARIANTS += sbitest-calls
-# guests/uartirq.c: UART input by interrupt through the PLIC, M-mode and S-mode (-DSMODE)
-# (tests/guests/plic.sh)
+# guests/uartirq.c: UART input by interrupt through the PLIC, M-mode and S-mode (-DSMODE),
+# M-mode with the THR-empty interrupt on as xv6 has it (-DTHRE) (tests/guests/plic.sh)
 GUEST_NAMES += uartirq
-GUEST_VARIANTS += uartirq-s
+GUEST_VARIANTS += uartirq-s uartirq-thre
 # guests/eblktest.c: a driver for vmlab's emulated block controller (--io emulated, docs/eblk.md;
 # tests/guests/eblk.sh)
 GUEST_NAMES += eblktest
@@ -173,6 +173,10 @@ $(patsubst %,$(GUEST_BUILD)/%.elf,$(SMODE_GUESTS)): $(GUEST_BUILD)/%.elf: \
 $(GUEST_BUILD)/obj/uartirq-s.o: guests/uartirq.c | guest-toolchain
 	@mkdir -p $(dir $@)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DSMODE -c -o $@ $<
+
+$(GUEST_BUILD)/obj/uartirq-thre.o: guests/uartirq.c | guest-toolchain
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DTHRE -c -o $@ $<
 
 # crt0's _start must come first: it is pulled from the archive by ENTRY(_start).
 $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB) guests/lib/virt.ld

@@ -62,6 +62,13 @@ extern const struct mmio_device_ops uart_ops;
 bool uart_push_input(struct uart *u, uint8_t byte);
 bool uart_rx_has_room(const struct uart *u);
 bool uart_irq_level(const struct uart *u);
+/*
+ * true once after a change QEMU's serial re-signals its interrupt line for (a byte
+ * received; THR, IER or FCR written; RBR or IIR read; a reset), then false until the next:
+ * the VMM passes uart_irq_level to plic_signal only then, so a THR-empty interrupt that a
+ * driver never clears (xv6's) does not interrupt again after every completion.
+ */
+bool uart_irq_signal(struct uart *u);
 void uart_reset(struct uart *u);
 void uart_flush(struct uart *u);
 struct uart_stats {

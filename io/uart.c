@@ -4,7 +4,10 @@
  *         VMM, which updates the register model here; 中断: the device only
  *         says whether its interrupt line is high (uart_irq_level), the VMM
  *         routes it to PLIC source 10 at each VM entry (vm/run.c,
- *         irq/plic.c). The line is a level: high while IIR names a source.
+ *         irq/plic.c). The line is a level: high while IIR names a source;
+ *         as QEMU's serial, the UART re-signals it after the changes that
+ *         can raise it (a byte in, THR/IER/FCR written, RBR/IIR read), and
+ *         the PLIC latches one request per signal (plic_signal).
  * Spec: TI/National PC16550D datasheet, "Register Description" (RBR, THR,
  *       IER, IIR, FCR, LCR, MCR, LSR, MSR, SCR, DLL/DLM) and "FIFO Interrupt
  *       Mode Operation"; QEMU's serial device for what a guest sees.
@@ -75,6 +78,7 @@ struct uart {
     uint8_t ier, lcr, mcr, scr, fcr;
     uint16_t divisor;
     bool thr_ipending; /* the THR-empty interrupt is latched until IIR read or THR write */
+    bool irq_signal;   /* a change QEMU's serial re-signals its line for (uart_irq_signal) */
     struct uart_stats stats;
 };
 
@@ -107,6 +111,7 @@ void uart_reset(struct uart *u)
     u->fcr = 0;
     u->divisor = 0x0c; /* 9600 baud at 1.8432 MHz, QEMU's reset value */
     u->thr_ipending = false;
+    u->irq_signal = true; /* the reset line goes to the PLIC */
 }
 
 void uart_flush(struct uart *u)
@@ -134,6 +139,7 @@ bool uart_push_input(struct uart *u, uint8_t byte)
     u->rx[(u->rx_head + u->rx_count) % UART_RX_FIFO] = byte;
     u->rx_count++;
     u->stats.rx_bytes++;
+    u->irq_signal = true;
     return true;
 }
 
@@ -159,6 +165,13 @@ static uint8_t uart_iir_source(const struct uart *u)
 bool uart_irq_level(const struct uart *u)
 {
     return uart_iir_source(u) != IIR_NO_INT;
+}
+
+bool uart_irq_signal(struct uart *u)
+{
+    bool changed = u->irq_signal;
+    u->irq_signal = false;
+    return changed;
 }
 
 static uint8_t uart_pop_rx(struct uart *u)
@@ -187,6 +200,9 @@ static void uart_transmit(struct uart *u, uint8_t byte)
 static uint8_t uart_read_reg(struct uart *u, uint64_t offset)
 {
     bool dlab = u->lcr & LCR_DLAB;
+    if (!dlab && (offset == UART_RBR || offset == UART_IIR)) {
+        u->irq_signal = true; /* as QEMU's serial: these reads re-signal the line */
+    }
     switch (offset) {
     case UART_RBR:
         return dlab ? (uint8_t)u->divisor : uart_pop_rx(u);
@@ -238,6 +254,9 @@ static void uart_write_ier(struct uart *u, uint8_t val)
 static void uart_write_reg(struct uart *u, uint64_t offset, uint8_t val)
 {
     bool dlab = u->lcr & LCR_DLAB;
+    if ((!dlab && offset <= UART_IER) || offset == UART_IIR) {
+        u->irq_signal = true; /* THR, IER and FCR writes re-signal the line (QEMU's serial) */
+    }
     switch (offset) {
     case UART_RBR:
         if (dlab) {

@@ -129,6 +129,14 @@ extern const struct mmio_device_ops plic_ops;
  */
 void plic_set_line(struct plic *p, unsigned source, bool level);
 /*
+ * The other gateway, QEMU's (sifive_plic) for the devices of its virt board: the device
+ * signals its line at each change of its state; high latches one request (pending until a
+ * claim takes it), low withdraws it. A completion with the device still high does not
+ * re-arm it: only the next signal does. xv6's UART driver needs this - it never reads
+ * IIR, so the UART's THR-empty interrupt stays asserted for ever. Used for the UART.
+ */
+void plic_signal(struct plic *p, unsigned source, bool level);
+/*
  * Level of context ctx's external-interrupt line (MEIP for an M context,
  * SEIP for an S one): some enabled source of priority > the context's
  * threshold is pending. false for a context that does not exist.

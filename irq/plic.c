@@ -20,6 +20,10 @@
  *   claim by c            = that s of highest priority (ties: lowest id),
  *                           marked claimed; 0 when there is none
  *   complete(s) by c      = s no longer claimed, if s is enabled for c
+ *   plic_signal(s, level) = QEMU's gateway (sifive_plic), for a device that
+ *                           re-signals its line at each change of its state:
+ *                           high latches one request, low withdraws it, a
+ *                           claim takes it, completion does not re-arm it
  *
  * Simplified: 3 priority bits; the pending bits are read-only (writes are
  * ignored); a source dropping its line before the claim stops being pending
@@ -37,6 +41,7 @@ struct plic {
     unsigned ncontexts;
     uint8_t priority[PLIC_SOURCES];
     uint32_t level[PLIC_WORDS];   /* the lines the devices drive */
+    uint32_t latched[PLIC_WORDS]; /* plic_signal sources: a request, not yet claimed */
     uint32_t claimed[PLIC_WORDS]; /* claimed, not yet completed */
     uint32_t enable[PLIC_MAX_CONTEXTS][PLIC_WORDS];
     uint8_t threshold[PLIC_MAX_CONTEXTS];
@@ -106,10 +111,21 @@ void plic_set_line(struct plic *p, unsigned source, bool level)
     bit_put(p->level, source, level);
 }
 
-/* Pending word w: line high and not claimed. */
+void plic_signal(struct plic *p, unsigned source, bool level)
+{
+    if (source == 0 || source > PLIC_NDEV) {
+        return;
+    }
+    if (level && !bit_get(p->latched, source)) {
+        p->stats.raised++;
+    }
+    bit_put(p->latched, source, level); /* high: one request; low: withdrawn */
+}
+
+/* Pending word w: a line high or a latched request, and not claimed. */
 static uint32_t pending_word(const struct plic *p, unsigned w)
 {
-    return p->level[w] & ~p->claimed[w];
+    return (p->level[w] | p->latched[w]) & ~p->claimed[w];
 }
 
 /*
@@ -145,6 +161,7 @@ static uint32_t plic_claim(struct plic *p, unsigned ctx)
     unsigned id = plic_best(p, ctx);
     if (id != 0) {
         bit_put(p->claimed, id, true);
+        bit_put(p->latched, id, false); /* the request is taken; only a new signal re-arms */
         p->stats.delivered++;
     }
     return id;

@@ -141,9 +141,12 @@ void vm_config_usage(FILE *out)
           "  --append ARGS        kernel command line (/chosen bootargs)\n"
           "  -m, --memory SIZE    guest RAM, e.g. 128M, 1G (default 128M; 8M..64G, 2M steps)\n"
           "  --no-reboot          a guest reboot request ends the run with exit 0\n"
-          "  --disk FILE[,ro][,snapshot]  a raw disk image (size a multiple of 512 bytes);\n"
-          "                       ro: writes refused; snapshot: writes kept in memory and\n"
-          "                       dropped at exit. Repeat for more (at most 8; one, the\n"
+          "  --disk FILE[,ro][,snapshot][,slot=N]  a raw disk image (size a multiple of 512\n"
+          "                       bytes); ro: writes refused; snapshot: writes kept in memory\n"
+          "                       and dropped at exit; slot=N: virtio-mmio slot N (0..7, at\n"
+          "                       0x10001000 + N*0x1000, IRQ 1+N; QEMU's\n"
+          "                       bus=virtio-mmio-bus.N), else the highest free slot (the\n"
+          "                       first disk: slot 7). Repeat for more (at most 8; one, the\n"
           "                       physical medium, under --io passthrough)\n"
           "\n"
           "Techniques (chosen at launch):\n"
@@ -327,7 +330,55 @@ int vm_spec_parse(char *text, struct vm_spec *out)
     return 0;
 }
 
-/* --disk FILE[,ro][,snapshot]: one more disk, text split in place. */
+/* slot=N of --disk: one decimal digit 0..7, given once. */
+static int disk_slot_option(const char *shown, const char *digits, struct vm_disk_spec *disk)
+{
+    if (disk->slot_given || digits[0] < '0' || digits[0] >= '0' + MEMMAP_VIRTIO_COUNT ||
+        digits[1] != '\0') {
+        fprintf(stderr, "vmlab: --disk %s: slot=N takes one virtio-mmio slot, 0 to %d, once\n",
+                shown, MEMMAP_VIRTIO_COUNT - 1);
+        return -1;
+    }
+    disk->slot_given = true;
+    disk->slot = (unsigned)(digits[0] - '0');
+    return 0;
+}
+
+int vm_disk_slots(const struct vm_disk_spec *disks, unsigned ndisks, unsigned slot_of[])
+{
+    bool taken[MEMMAP_VIRTIO_COUNT] = {false};
+    for (unsigned i = 0; i < ndisks; i++) {
+        if (!disks[i].slot_given) {
+            continue;
+        }
+        if (disks[i].slot >= MEMMAP_VIRTIO_COUNT || taken[disks[i].slot]) {
+            fprintf(stderr, "vmlab: --disk %s: slot=%u %s\n", disks[i].path, disks[i].slot,
+                    disks[i].slot >= MEMMAP_VIRTIO_COUNT ? "does not exist (slots 0..7)"
+                                                         : "is taken by another --disk");
+            return -1;
+        }
+        taken[disks[i].slot] = true;
+        slot_of[i] = disks[i].slot;
+    }
+    for (unsigned i = 0; i < ndisks; i++) {
+        if (disks[i].slot_given) {
+            continue;
+        }
+        unsigned n = MEMMAP_VIRTIO_COUNT;
+        while (n > 0 && taken[n - 1]) {
+            n--;
+        }
+        if (n == 0) {
+            fprintf(stderr, "vmlab: --disk %s: no free virtio-mmio slot\n", disks[i].path);
+            return -1;
+        }
+        taken[n - 1] = true;
+        slot_of[i] = n - 1;
+    }
+    return 0;
+}
+
+/* --disk FILE[,ro][,snapshot][,slot=N]: one more disk, text split in place. */
 static int config_add_disk(struct vm_config *cfg, char *text)
 {
     if (cfg->ndisks == VM_DISK_MAX) {
@@ -349,9 +400,13 @@ static int config_add_disk(struct vm_config *cfg, char *text)
     disk->path = text;
     for (char *save = NULL, *word = rest ? strtok_r(rest, ",", &save) : NULL; word;
          word = strtok_r(NULL, ",", &save)) {
-        if (disk_option(word, &disk->opt) != 0) {
-            fprintf(stderr, "vmlab: --disk %s: unknown option %s (options: ro, snapshot)\n", shown,
-                    word);
+        if (strncmp(word, "slot=", 5) == 0) {
+            if (disk_slot_option(shown, word + 5, disk) != 0) {
+                return -1;
+            }
+        } else if (disk_option(word, &disk->opt) != 0) {
+            fprintf(stderr, "vmlab: --disk %s: unknown option %s (options: ro, snapshot, slot=N)\n",
+                    shown, word);
             return -1;
         }
     }
@@ -810,6 +865,10 @@ int vm_config_parse(struct vm_config *cfg, int argc, char **argv)
         return -1;
     }
     if (check_passthrough_choice(cfg) != 0) {
+        return -1;
+    }
+    unsigned slot_of[VM_DISK_MAX];
+    if (vm_disk_slots(cfg->disks, cfg->ndisks, slot_of) != 0) {
         return -1;
     }
     return cfg->nvms ? check_vm_choice(cfg) : check_boot_choice(cfg);

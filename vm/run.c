@@ -73,8 +73,9 @@ static uint64_t insns_until_timer(const struct vcpu *vcpu)
 
 /*
  * The interrupt lines the devices drive into the hart: the CLINT's MTIP and
- * MSIP; the UART's line into PLIC source 10, and the PLIC's two contexts of
- * hart 0 into MEIP and SEIP (the hart ORs SEIP with the bit software set).
+ * MSIP; the UART's line into PLIC source 10 (when the UART re-signals it), and
+ * the PLIC's two contexts of hart 0 into MEIP and SEIP (the hart ORs SEIP with
+ * the bit software set).
  */
 static void vcpu_update_irq_lines(struct vcpu *vcpu)
 {
@@ -83,7 +84,9 @@ static void vcpu_update_irq_lines(struct vcpu *vcpu)
     uint64_t now = hart_time_now(h);
     hart_set_irq_line(h, IRQ_M_TIMER, clint_mtip(vm->clint, 0, now));
     hart_set_irq_line(h, IRQ_M_SOFT, clint_msip(vm->clint, 0));
-    plic_set_line(vm->plic, MEMMAP_UART0_IRQ, uart_irq_level(vm->uart));
+    if (uart_irq_signal(vm->uart)) { /* QEMU's gateway for the UART: see plic_signal */
+        plic_signal(vm->plic, MEMMAP_UART0_IRQ, uart_irq_level(vm->uart));
+    }
     if (vm->cfg.cpu_hw) { /* one context per hart, its S-mode one (as kvmtool's guest sees) */
         hart_set_irq_line(h, IRQ_S_EXT, plic_meip(vm->plic, 0));
     } else {

@@ -51,44 +51,60 @@ static void vm_virtio_irq(void *ctx, bool level)
     plic_set_line(slot->vm->plic, slot->irq, level);
 }
 
-/*
- * The disk in slot n under --io virtio, as QEMU's virt fills its slots: the
- * last slot first (QEMU 7.2 puts its first virtio-blk-device at 0x1000_8000,
- * IRQ 8), so disks[0] is slot 7, disks[1] slot 6, ... NULL: the slot is empty.
- */
-static struct virtio_blk *vm_virtio_blk_for(struct vm *vm, unsigned n)
+/* disks[i] as the virtio-blk of slot n. NULL (with a line): out of host memory. */
+static struct virtio_blk *vm_virtio_blk_create(struct vm *vm, unsigned i, unsigned n)
 {
-    unsigned i = MEMMAP_VIRTIO_COUNT - 1 - n;
-    if (vm->cfg.io_mode != IO_VIRTIO || i >= vm->ndisks) {
-        return NULL;
-    }
     struct vm_virtio_slot *slot = &vm->virtio[i];
     slot->vm = vm;
     slot->irq = 1 + n;
     slot->blk = virtio_blk_create(vm->disks[i], virtq_dma_gmem(vm->gmem), vm_virtio_irq, slot);
+    if (!slot->blk) {
+        fprintf(stderr, "vmlab: out of host memory creating virtio-blk\n");
+    }
     return slot->blk;
 }
 
+/* Under --io virtio, the virtio-blk of slot n (slot_of: vm_disk_slots); NULL when empty. */
+static int vm_slot_blk(struct vm *vm, const unsigned *slot_of, unsigned n,
+                       struct virtio_blk **out_blk)
+{
+    unsigned i = 0;
+    while (i < vm->ndisks && slot_of[i] != n) {
+        i++;
+    }
+    *out_blk = NULL;
+    if (vm->cfg.io_mode == IO_VIRTIO && i < vm->ndisks) {
+        *out_blk = vm_virtio_blk_create(vm, i, n);
+        if (!*out_blk) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /*
- * QEMU virt's eight virtio-mmio slots: virtio-blk disks, the rest empty
- * (DeviceID 0). Under --io passthrough the VM's VF sits where the first disk
- * would (slot 7, IRQ 8), mapped into the guest (vm/passthrough.c).
+ * QEMU virt's eight virtio-mmio slots: under --io virtio the disks where
+ * vm_disk_slots places them (the first disk in slot 7 unless slot=N), the
+ * rest empty (DeviceID 0). Under --io passthrough the VM's VF sits where the
+ * first disk would (slot 7, IRQ 8), mapped into the guest (vm/passthrough.c).
  */
 static int vm_add_virtio_slots(struct vm *vm)
 {
+    unsigned slot_of[VM_DISK_MAX];
+    if (vm_disk_slots(vm->cfg.disks, vm->ndisks, slot_of) != 0) {
+        return -1;
+    }
     for (unsigned n = 0; n < MEMMAP_VIRTIO_COUNT; n++) {
         gpa_t gpa = MEMMAP_VIRTIO_BASE + n * MEMMAP_VIRTIO_STRIDE;
         bool has_vf = false;
+        struct virtio_blk *blk = NULL;
         if (n == MEMMAP_VIRTIO_COUNT - 1 && vm_passthrough_add(vm, gpa, 1 + n, &has_vf) != 0) {
             return -1;
         }
         if (has_vf) {
             continue;
         }
-        bool wants_blk = vm->cfg.io_mode == IO_VIRTIO && MEMMAP_VIRTIO_COUNT - 1 - n < vm->ndisks;
-        struct virtio_blk *blk = vm_virtio_blk_for(vm, n);
-        if (wants_blk && !blk) {
-            fprintf(stderr, "vmlab: out of host memory creating virtio-blk\n");
+        if (vm_slot_blk(vm, slot_of, n, &blk) != 0) {
             return -1;
         }
         const struct mmio_device_ops *ops = blk                     ? &virtio_mmio_ops

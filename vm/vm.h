@@ -45,10 +45,12 @@ enum io_mode {
 /* Disks per VM (--disk, repeated; opened by vm_create, no device uses them yet). */
 #define VM_DISK_MAX 8
 
-/* One --disk FILE[,ro][,snapshot] (or --vm ...,disk=FILE[,ro][,snapshot]). */
+/* One --disk FILE[,ro][,snapshot][,slot=N] (or --vm ...,disk=FILE[,ro][,snapshot]). */
 struct vm_disk_spec {
     const char *path;
     struct disk_options opt;
+    bool slot_given; /* slot=N: its virtio-mmio slot is N (0..7), as QEMU's bus=virtio-mmio-bus.N */
+    unsigned slot;
 };
 
 /* One --vm IMAGE[,m=SIZE][,kernel=F][,disk=FILE[,ro][,snapshot]]: what differs between the
@@ -110,6 +112,13 @@ int vm_spec_parse(char *text, struct vm_spec *out);
 /* Parse argv into cfg. Returns 0, 1 when --help/--version printed (exit 0),
  * or -1 after printing one line saying what is wrong (exit 2). */
 int vm_config_parse(struct vm_config *cfg, int argc, char **argv);
+
+/*
+ * --io virtio: the virtio-mmio slot of each disk into slot_of[0..ndisks-1]: slot=N where
+ * given, then the others in order into the highest free slot (QEMU virt's order: the first
+ * disk alone goes to slot 7). 0, or -1 with a line on stderr when two disks ask for one slot.
+ */
+int vm_disk_slots(const struct vm_disk_spec *disks, unsigned ndisks, unsigned slot_of[]);
 void vm_config_usage(FILE *out);
 /* Is arg's first name_len characters a vmlab option that takes a value ("-m", "--mmu")? */
 bool vm_config_option_takes_value(const char *arg, size_t name_len);

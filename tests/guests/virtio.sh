@@ -143,7 +143,47 @@ test_virtio_uboot_ls_load() {
     fi
 }
 
+# --disk FILE,slot=0 (QEMU's bus=virtio-mmio-bus.0, where xv6 looks): U-Boot's md.l sees
+# MagicValue "virt" = 0x74726976, Version 2 and DeviceID 2 (block) at 0x1000_1000, slot 7
+# (0x1000_8000, the default place) is empty (DeviceID 0), and the disk reads there.
+test_virtio_uboot_slot() {
+    local img=$TMP/virtio-slot.img out=$TMP/virtio-uboot-slot.out
+    virtio_image "$img"
+    local cmds=$'\nmd.l 0x10001000 3\nmd.l 0x10008008 1\nvirtio scan\nvirtio read 0x84000000 0 1'
+    cmds+=$'\nmd.b 0x84000000 0x10\npoweroff'
+    uboot_session virtio-uboot-slot "$cmds" -- --kernel "$UBOOT_SMODE" --disk "$img,slot=0"
+    if [ "$rc" != 0 ] || ! grep -q '^10001000: 74726976 00000002 00000002' "$out" ||
+        ! grep -q '^10008008: 00000000' "$out"; then
+        fail virtio-uboot-slot "exit $rc; md.l did not show virtio-blk at slot 0, slot 7 empty"
+    elif ! grep -q "^$VIRTIO_MD0" "$out"; then
+        fail virtio-uboot-slot "virtio read from slot 0 did not show sector 0's marker"
+    else
+        pass virtio-uboot-slot
+    fi
+}
+
+# Two disks asking for one slot, or a slot outside 0..7: exit 2 with a line naming it.
+test_virtio_slot_bad() {
+    local img=$TMP/virtio-slot-bad.img
+    virtio_image "$img"
+    run virtio-slot-clash --disk "$img,slot=3" --disk "$img,slot=3,ro" "$GUESTS/hello.elf"
+    if [ "$rc" != 2 ] || ! grep -q 'slot=3 is taken' "$TMP/virtio-slot-clash.err"; then
+        fail virtio-slot-clash "exit $rc, want 2 and 'slot=3 is taken': $(head -c 200 \
+            "$TMP/virtio-slot-clash.err")"
+    else
+        pass virtio-slot-clash
+    fi
+    run virtio-slot-range --disk "$img,slot=8" "$GUESTS/hello.elf"
+    if [ "$rc" != 2 ] || ! grep -q 'slot=N takes one virtio-mmio slot, 0 to 7' \
+        "$TMP/virtio-slot-range.err"; then
+        fail virtio-slot-range "exit $rc, want 2 and the slot range"
+    else
+        pass virtio-slot-range
+    fi
+}
+
 test_virtio() {
+    test_virtio_slot_bad
     if ! uboot_have; then
         skip virtio "Debian's opensbi and u-boot-qemu are not installed (scripts/install-deps.sh)"
         return
@@ -152,4 +192,5 @@ test_virtio() {
     test_virtio_uboot_ro
     test_virtio_uboot_fat
     test_virtio_uboot_ls_load
+    test_virtio_uboot_slot
 }

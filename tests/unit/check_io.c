@@ -136,6 +136,35 @@ END_TEST
 
 /* ---------------------------------------------------------- UART: core */
 
+/* The changes QEMU's serial re-signals its line for: a byte in, THR/IER/FCR writes, RBR/IIR
+ * reads (and the reset); not LSR/MSR/SCR reads or LCR/SCR writes. Each is seen once. */
+START_TEST(test_uart_irq_signal)
+{
+    struct uart *u = uart_create(NULL);
+    ck_assert(uart_irq_signal(u)); /* the reset */
+    ck_assert(!uart_irq_signal(u));
+    rd(&uart_ops, u, 5, 1);       /* LSR */
+    rd(&uart_ops, u, 6, 1);       /* MSR */
+    wr(&uart_ops, u, 3, 1, 0x03); /* LCR: 8N1 */
+    wr(&uart_ops, u, 7, 1, 0x5a); /* SCR */
+    ck_assert(!uart_irq_signal(u));
+    ck_assert(uart_push_input(u, 'a'));
+    ck_assert(uart_irq_signal(u));
+    rd(&uart_ops, u, 0, 1); /* RBR */
+    ck_assert(uart_irq_signal(u));
+    wr(&uart_ops, u, 0, 1, 'x'); /* THR */
+    ck_assert(uart_irq_signal(u));
+    wr(&uart_ops, u, 1, 1, 0x02); /* IER */
+    ck_assert(uart_irq_signal(u));
+    rd(&uart_ops, u, 2, 1); /* IIR */
+    ck_assert(uart_irq_signal(u));
+    wr(&uart_ops, u, 2, 1, 0x07); /* FCR */
+    ck_assert(uart_irq_signal(u));
+    ck_assert(!uart_irq_signal(u));
+    uart_destroy(u);
+}
+END_TEST
+
 START_TEST(test_uart_lsr_rx)
 {
     struct uart *u = uart_create(NULL);
@@ -686,6 +715,7 @@ static Suite *io_suite(void)
     tcase_add_test(core, test_bus_dispatch);
     tcase_add_test(core, test_bus_overlap);
     tcase_add_test(core, test_uart_lsr_rx);
+    tcase_add_test(core, test_uart_irq_signal);
     tcase_add_test(core, test_uart_fifo);
     tcase_add_test(core, test_uart_dlab_and_output);
     tcase_add_test(core, test_uart_iir);

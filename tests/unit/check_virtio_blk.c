@@ -24,6 +24,7 @@
 #include "io/virtio_mmio.h"
 #include "io/virtq.h"
 #include "mmu/mmu.h"
+#include "vm/vm.h"
 
 #define RAM_BASE   0x80000000ull
 #define RAM_SIZE   (1ull << 20)
@@ -264,8 +265,8 @@ END_TEST
 
 START_TEST(test_vblk_negotiation)
 {
-    /* without VERSION_1: FEATURES_OK does not stick (§3.1 step 6) */
-    ck_assert_uint_eq(negotiate(1ull << 9), 1 | 2);
+    /* without VERSION_1: FEATURES_OK sticks anyway, as QEMU's does (xv6 asks only word 0) */
+    ck_assert_uint_eq(negotiate(1ull << 9), 1 | 2 | 8);
     /* bit 0 (VIRTIO_BLK_F_BARRIER, legacy) is not offered: refused */
     ck_assert_uint_eq(negotiate(F_V1 | 1), 1 | 2);
     /* VERSION_1 + FLUSH + INDIRECT: accepted */
@@ -275,6 +276,18 @@ START_TEST(test_vblk_negotiation)
     wr(VIRTIO_MMIO_STATUS, 1 | 2 | 4);
     ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0x40);
     ck_assert_uint_eq(virtio_mmio_stats(tr)->errors, 1);
+}
+END_TEST
+
+/* xv6's driver: word 0 only (SEG_MAX 2, BLK_SIZE 6, FLUSH 9 = 0x244), no VERSION_1; it reads. */
+START_TEST(test_vblk_no_version_1)
+{
+    bring_up(0x244);
+    ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
+    ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 3, SECT, true), VIRTIO_BLK_S_OK);
+    /* sector 3 starts 09 0e 13 18 (byte i = 3 * 3 + 5 i) */
+    ck_assert_uint_eq(get_le(DATA, 4), 0x18130e09);
+    ck_assert_uint_eq(get_le(USED + 2, 2), 1);
 }
 END_TEST
 
@@ -459,6 +472,53 @@ START_TEST(test_vblk_bad_widths)
 }
 END_TEST
 
+/* ------------------------------------------------- placement (--disk ...,slot=N) */
+
+/* Two disks asking for one slot, a slot out of range, all 8 taken and a 9th: refused. */
+START_TEST(test_vblk_slot_clash)
+{
+    struct vm_disk_spec d[9];
+    unsigned slot_of[9];
+    memset(d, 0, sizeof(d));
+    d[0] = (struct vm_disk_spec){.path = "a", .slot_given = true, .slot = 3};
+    d[1] = (struct vm_disk_spec){.path = "b", .slot_given = true, .slot = 3};
+    ck_assert_int_eq(vm_disk_slots(d, 2, slot_of), -1);
+    d[1].slot = 8; /* slots are 0..7 */
+    ck_assert_int_eq(vm_disk_slots(d, 2, slot_of), -1);
+    for (unsigned i = 0; i < 9; i++) {
+        d[i] = (struct vm_disk_spec){.path = "x"};
+    }
+    ck_assert_int_eq(vm_disk_slots(d, 8, slot_of), 0);
+    ck_assert_uint_eq(slot_of[7], 0); /* the eighth gets the last free slot, 0 */
+    ck_assert_int_eq(vm_disk_slots(d, 9, slot_of), -1);
+}
+END_TEST
+
+/* slot=N where given, the others from the highest free slot down (QEMU virt: 7, 6, ...). */
+START_TEST(test_vblk_slots)
+{
+    struct vm_disk_spec d[3] = {{.path = "a"}, {.path = "b"}, {.path = "c"}};
+    unsigned slot_of[3] = {99, 99, 99};
+    /* none given: 7, 6, 5 (the brief's "current placement") */
+    ck_assert_int_eq(vm_disk_slots(d, 3, slot_of), 0);
+    ck_assert_uint_eq(slot_of[0], 7);
+    ck_assert_uint_eq(slot_of[1], 6);
+    ck_assert_uint_eq(slot_of[2], 5);
+    /* b asks for 7: a and c take 6 and 5 */
+    d[1].slot_given = true;
+    d[1].slot = 7;
+    ck_assert_int_eq(vm_disk_slots(d, 3, slot_of), 0);
+    ck_assert_uint_eq(slot_of[0], 6);
+    ck_assert_uint_eq(slot_of[1], 7);
+    ck_assert_uint_eq(slot_of[2], 5);
+    /* xv6: one disk at slot 0 */
+    d[0].slot_given = true;
+    d[0].slot = 0;
+    ck_assert_int_eq(vm_disk_slots(d, 1, slot_of), 0);
+    ck_assert_uint_eq(slot_of[0], 0);
+}
+END_TEST
+
 static Suite *virtio_blk_suite(void)
 {
     Suite *s = suite_create("virtio_blk");
@@ -466,11 +526,13 @@ static Suite *virtio_blk_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_vblk_registers);
     tcase_add_test(core, test_vblk_negotiation);
+    tcase_add_test(core, test_vblk_no_version_1);
     tcase_add_test(core, test_vblk_in);
     tcase_add_test(core, test_vblk_out_flush);
     tcase_add_test(core, test_vblk_get_id);
     tcase_add_test(core, test_vblk_indirect);
     tcase_add_test(core, test_vblk_event_idx);
+    tcase_add_test(core, test_vblk_slots);
     suite_add_tcase(s, core);
 
     TCase *bad = tcase_create("bad_input");
@@ -481,6 +543,7 @@ static Suite *virtio_blk_suite(void)
     tcase_add_test(bad, test_vblk_bad_queue_size);
     tcase_add_test(bad, test_vblk_no_status_byte);
     tcase_add_test(bad, test_vblk_bad_widths);
+    tcase_add_test(bad, test_vblk_slot_clash);
     suite_add_tcase(s, bad);
     return s;
 }
