@@ -401,6 +401,23 @@ static void write_queue_pfn(struct virtio_mmio *t, struct vmmio_queue *q, uint32
     q->ready = true;
 }
 
+/* QueueReady and the ring address registers: version 2's, absent in version 1. */
+static bool is_v2_only_reg(uint64_t offset)
+{
+    switch (offset) {
+    case VIRTIO_MMIO_QUEUE_READY:
+    case VIRTIO_MMIO_QUEUE_DESC_LOW:
+    case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+    case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+    case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+    case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+    case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Version 1's own registers; true when offset was one (handled). */
 static bool write_legacy_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val)
 {
@@ -417,16 +434,8 @@ static bool write_legacy_reg(struct virtio_mmio *t, uint64_t offset, uint32_t va
     case VIRTIO_MMIO_QUEUE_PFN:
         write_queue_pfn(t, q, val);
         return true;
-    case VIRTIO_MMIO_QUEUE_READY: /* absent in version 1, as the ring address registers */
-    case VIRTIO_MMIO_QUEUE_DESC_LOW:
-    case VIRTIO_MMIO_QUEUE_DESC_HIGH:
-    case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-    case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
-    case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-    case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
-        return true;
     default:
-        return false;
+        return is_v2_only_reg(offset); /* absent in version 1: the write is ignored */
     }
 }
 
@@ -682,15 +691,10 @@ const char *virtio_mmio_reg_name(uint64_t offset, bool legacy, char *buf, size_t
             return "QueueAlign";
         case VIRTIO_MMIO_QUEUE_PFN:
             return "QueuePFN";
-        case VIRTIO_MMIO_QUEUE_READY: /* absent in version 1, as the ring address registers */
-        case VIRTIO_MMIO_QUEUE_DESC_LOW:
-        case VIRTIO_MMIO_QUEUE_DESC_HIGH:
-        case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-        case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
-        case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-        case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
-            return "reserved";
         default:
+            if (is_v2_only_reg(offset)) {
+                return "reserved";
+            }
             break;
         }
     }
