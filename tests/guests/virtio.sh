@@ -33,11 +33,28 @@ virtio_sector_head() {
     dd if="$1" bs=512 skip="$2" count=1 2>/dev/null | head -c 16
 }
 
-# virtio_uboot TAG CPU DISKSPEC: the session; output in $TMP/TAG.out.
+# virtio_uboot TAG CPU DISKSPEC [VMLAB-ARGS...]: the session; output in $TMP/TAG.out.
 virtio_uboot() {
+    local tag=$1 cpu=$2 disk=$3
+    shift 3
     local cmds=$'\nvirtio scan\nvirtio info\nvirtio read 0x84000000 0 2\nmd.b 0x84000000 0x10'
     cmds+=$'\nmd.b 0x84000200 8\nvirtio write 0x84000000 7 1\npoweroff'
-    uboot_session "$1" "$cmds" -- --cpu "$2" --kernel "$UBOOT_SMODE" --disk "$3"
+    uboot_session "$tag" "$cmds" -- --cpu "$cpu" --kernel "$UBOOT_SMODE" --disk "$disk" "$@"
+}
+
+# virtio_rw_problem OUT IMG: what a virtio_uboot session on a read-write IMG got
+# wrong, from its output OUT and the file (nothing when all is right): the
+# capacity, both markers read, sector 0 written back to sector 7.
+virtio_rw_problem() {
+    if ! grep -q 'Capacity: .*(2048 x 512)' "$1"; then
+        echo "virtio info did not show 2048 x 512"
+    elif ! grep -q '2 blocks read: OK' "$1" || ! grep -q "^$VIRTIO_MD0" "$1" ||
+        ! grep -q "^$VIRTIO_MD1" "$1"; then
+        echo "virtio read + md.b did not show the image's markers"
+    elif ! grep -q '1 blocks written: OK' "$1" ||
+        [ "$(virtio_sector_head "$2" 7)" != 'VMLABVIO-sector0' ]; then
+        echo "virtio write did not reach sector 7 of the file"
+    fi
 }
 
 # Read-write disk under each CPU model: found, read, written back to the file.
@@ -49,16 +66,12 @@ test_virtio_uboot_rw() {
         out=$TMP/$tag.out
         virtio_image "$img"
         virtio_uboot "$tag" "$cpu" "$img"
+        local problem
+        problem=$(virtio_rw_problem "$out" "$img")
         if [ "$rc" != 0 ]; then
             fail "$tag" "exit $rc, want 0 (poweroff); last: $(tail -n 2 "$out" | tr '\n' ' ')"
-        elif ! grep -q 'Capacity: .*(2048 x 512)' "$out"; then
-            fail "$tag" "virtio info did not show 2048 x 512"
-        elif ! grep -q '2 blocks read: OK' "$out" || ! grep -q "^$VIRTIO_MD0" "$out" ||
-            ! grep -q "^$VIRTIO_MD1" "$out"; then
-            fail "$tag" "virtio read + md.b did not show the image's markers"
-        elif ! grep -q '1 blocks written: OK' "$out" ||
-            [ "$(virtio_sector_head "$img" 7)" != 'VMLABVIO-sector0' ]; then
-            fail "$tag" "virtio write did not reach sector 7 of the file"
+        elif [ -n "$problem" ]; then
+            fail "$tag" "$problem"
         elif [ "$(stat "$TMP/$tag.json" io.virtio.requests)" -lt 2 ] ||
             [ "$(stat "$TMP/$tag.json" io.virtio.bytes)" -lt 1536 ] ||
             [ "$(stat "$TMP/$tag.json" io.virtio.kicks)" -lt 1 ] ||
