@@ -82,10 +82,10 @@ bench: all
 	@VMLAB=$(BUILD)/vmlab GUESTS=$(GUEST_BUILD) scripts/bench.sh
 
 format:
-	clang-format -i $(LIB_SRCS) vm/main.c $(wildcard */*.h) $(UNIT_SRCS)
+	clang-format -i $(LIB_SRCS) vm/main.c $(wildcard */*.h) $(wildcard tests/unit/*.h) $(UNIT_SRCS)
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRCS) vm/main.c $(wildcard */*.h) $(UNIT_SRCS)
+	clang-format --dry-run --Werror $(LIB_SRCS) vm/main.c $(wildcard */*.h) $(wildcard tests/unit/*.h) $(UNIT_SRCS)
 
 clean:
 	rm -rf build build-asan

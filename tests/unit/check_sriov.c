@@ -29,6 +29,7 @@
 #include "io/virtio_mmio.h"
 #include "io/virtq.h"
 #include "mmu/mmu.h"
+#include "tests/unit/blk_fixture.h"
 
 #define RAM_BASE    0x80000000ull
 #define RAM_SIZE    (1ull << 20)
@@ -42,40 +43,13 @@
 #define QSIZE       8u
 #define MEDIUM_SECT 100u
 #define SLICE       33u /* floor(100 / 3) */
-#define SECT        512u
+#define SECT        FAKE_SECT
 #define F_V1        (1ull << 32)
 
-/* ------------------------------------------------------ the fake medium */
-
-struct fake_medium {
-    uint8_t data[MEDIUM_SECT * SECT];
-    unsigned reads, writes, flushes;
-};
-
-static int fake_read(void *ctx, uint64_t sector, void *buf, uint32_t nsectors)
-{
-    struct fake_medium *fm = ctx;
-    fm->reads++;
-    memcpy(buf, fm->data + sector * SECT, (size_t)nsectors * SECT);
-    return 0;
-}
-
-static int fake_write(void *ctx, uint64_t sector, const void *buf, uint32_t nsectors)
-{
-    struct fake_medium *fm = ctx;
-    fm->writes++;
-    memcpy(fm->data + sector * SECT, buf, (size_t)nsectors * SECT);
-    return 0;
-}
-
-static int fake_flush(void *ctx)
-{
-    struct fake_medium *fm = ctx;
-    fm->flushes++;
-    return 0;
-}
-
-static const struct disk_ops fake_ops = {fake_read, fake_write, fake_flush, NULL};
+/* desc, avail, used; header, status; entries */
+static const struct blk_queue_layout queue_layout = {DESC, AVAIL, USED, HDR, STATUS, QSIZE};
+/* The hart's in-place accesses to the VF's window (what cpu/mem.c calls for a mapped one). */
+static const struct mmio_device_ops vf_direct = {sriov_vf_direct_read, sriov_vf_direct_write};
 
 static uint8_t pattern(unsigned sector, unsigned i)
 {
@@ -87,14 +61,12 @@ static uint8_t pattern(unsigned sector, unsigned i)
 static struct hostmem *hm;
 static struct gmem *gm;
 static struct iommu *iommu;
-static struct fake_medium *fm;
+static struct fake_disk *fm; /* the medium's bytes */
 static struct disk *medium;
 static struct sriov *pf;
-static struct sriov_vf *vf; /* VF 1, assigned to gm */
+static struct sriov_vf *vf; /* VF 1, assigned to gm; drv.dev until a test picks another */
 static bool line;
 static unsigned line_changes;
-static uint16_t drv_idx;
-static uint64_t iova_minus_gpa; /* 0 with the first stage Bare */
 
 static void on_irq(void *ctx, bool level)
 {
@@ -112,12 +84,8 @@ static void setup(void)
     ck_assert_ptr_nonnull(gm);
     iommu = iommu_create(hm);
     ck_assert_ptr_nonnull(iommu);
-    fm = calloc(1, sizeof(*fm));
-    ck_assert_ptr_nonnull(fm);
-    for (unsigned i = 0; i < sizeof(fm->data); i++) {
-        fm->data[i] = pattern(i / SECT, i % SECT);
-    }
-    medium = disk_open_ops(&fake_ops, fm, MEDIUM_SECT, NULL);
+    fm = fake_disk_create(MEDIUM_SECT, pattern);
+    medium = disk_open_ops(&fake_disk_ops, fm, MEDIUM_SECT, NULL);
     ck_assert_ptr_nonnull(medium);
     pf = sriov_create(medium, 3, iommu, &why);
     ck_assert_ptr_nonnull(pf);
@@ -126,109 +94,35 @@ static void setup(void)
     ck_assert_int_eq(sriov_vf_assign(vf, gm, 7, on_irq, NULL), 0);
     line = false;
     line_changes = 0;
-    drv_idx = 0;
-    iova_minus_gpa = 0;
+    drv = (struct blk_driver){.gm = gm, .reg = vf_direct, .dev = vf, .q = queue_layout};
 }
 
 static void teardown(void)
 {
     sriov_destroy(pf);
     disk_close(medium);
-    free(fm);
+    fake_disk_destroy(fm);
     iommu_destroy(iommu);
     gmem_destroy(gm);
     hostmem_destroy(hm);
 }
 
-/* The hart's in-place accesses (what cpu/mem.c calls for a mapped window). */
-static uint64_t rd(uint64_t offset)
-{
-    uint64_t val = 0xdeadbeef;
-    ck_assert_int_eq(sriov_vf_direct_read(vf, offset, 4, &val), 0);
-    return val;
-}
-
-static void wr(uint64_t offset, uint64_t val)
-{
-    ck_assert_int_ge(sriov_vf_direct_write(vf, offset, 4, val), 0);
-}
-
-static void put_le(gpa_t gpa, uint64_t v, unsigned n)
-{
-    uint8_t b[8];
-    for (unsigned i = 0; i < n; i++) {
-        b[i] = (uint8_t)(v >> (8 * i));
-    }
-    ck_assert_int_eq(gmem_write(gm, gpa, b, n), 0);
-}
-
-static uint64_t get_le(gpa_t gpa, unsigned n)
-{
-    uint8_t b[8];
-    uint64_t v = 0;
-    ck_assert_int_eq(gmem_read(gm, gpa, b, n), 0);
-    for (unsigned i = 0; i < n; i++) {
-        v |= (uint64_t)b[i] << (8 * i);
-    }
-    return v;
-}
-
-static uint64_t iova(gpa_t gpa)
-{
-    return gpa + iova_minus_gpa;
-}
-
-/* §3.1: reset, ACK, DRIVER, VERSION_1 only, FEATURES_OK, queue 0 at the rings, DRIVER_OK. */
+/* §3.1 with VERSION_1 only, on the VF `vf` names; the rings at their IOVAs. */
 static void bring_up(void)
 {
-    wr(VIRTIO_MMIO_STATUS, 0);
-    wr(VIRTIO_MMIO_STATUS, 1);
-    wr(VIRTIO_MMIO_STATUS, 1 | 2);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, F_V1 >> 32);
-    wr(VIRTIO_MMIO_STATUS, 1 | 2 | VIRTIO_STATUS_FEATURES_OK);
-    ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 1 | 2 | 8);
-    wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-    wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-    wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)iova(DESC));
-    wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)iova(AVAIL));
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)iova(USED));
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_READY, 1);
-    wr(VIRTIO_MMIO_STATUS, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
-}
-
-static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-    put_le(DESC + 16 * i, addr, 8);
-    put_le(DESC + 16 * i + 8, len, 4);
-    put_le(DESC + 16 * i + 12, flags, 2);
-    put_le(DESC + 16 * i + 14, next, 2);
+    drv.dev = vf;
+    drv_bring_up(F_V1);
 }
 
 /* header -> nsect sectors of data at data_iova -> status; kick; the status byte. */
 static uint8_t request_at(uint32_t type, uint64_t sector, uint32_t nsect, uint64_t data_iova)
 {
-    put_le(HDR, type, 4);
-    put_le(HDR + 4, 0, 4);
-    put_le(HDR + 8, sector, 8);
-    put_le(STATUS, 0xff, 1);
-    uint16_t data_flags = VIRTQ_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0);
-    desc(0, iova(HDR), 16, VIRTQ_DESC_F_NEXT, 1);
-    desc(1, data_iova, nsect * SECT, data_flags, 2);
-    desc(2, iova(STATUS), 1, VIRTQ_DESC_F_WRITE, 0);
-    put_le(AVAIL + 4 + 2 * (drv_idx % QSIZE), 0, 2);
-    drv_idx++;
-    put_le(AVAIL + 2, drv_idx, 2);
-    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    return (uint8_t)get_le(STATUS, 1);
+    return drv_request(type, sector, data_iova, nsect * SECT, type == VIRTIO_BLK_T_IN);
 }
 
 static uint8_t request(uint32_t type, uint64_t sector, uint32_t nsect)
 {
-    return request_at(type, sector, nsect, iova(DATA));
+    return request_at(type, sector, nsect, dma_addr(DATA));
 }
 
 /* Is medium sector s still (7 s + i) mod 256 throughout? */
@@ -363,7 +257,7 @@ START_TEST(test_sriov_first_stage)
 {
     put_le(FS_ROOT + 8, (0x80000ull << 10) | 0xd7, 8);
     ck_assert_int_eq(sriov_vf_set_first_stage(vf, IOMMU_FS_SV39, FS_ROOT), 0);
-    iova_minus_gpa = 0x40000000ull - 0x80000000ull;
+    drv.iova_minus_gpa = 0x40000000ull - 0x80000000ull;
     bring_up();
     ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2, 1), VIRTIO_BLK_S_OK);
     ck_assert_uint_eq(get_le(DATA, 1), pattern(35, 0)); /* VF 1's sector 2 = medium 35 */
@@ -418,8 +312,7 @@ START_TEST(test_sriov_wild_dma)
     ck_assert_uint_eq(get_le(USED + 2, 2), 0);
     ck_assert_uint_eq(fm->reads, 0);
     /* after the driver's reset it works again; a buffer at RAM's last page + 1 is refused */
-    bring_up();
-    drv_idx = 0;
+    bring_up(); /* the driver's ring starts again at avail idx 0 */
     request_at(VIRTIO_BLK_T_IN, 0, 1, RAM_BASE + RAM_SIZE);
     ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
     ck_assert_uint_eq(sriov_vf_iommu_stats(vf)->faults, 2);
@@ -451,7 +344,7 @@ START_TEST(test_sriov_bad_create)
     ck_assert_ptr_null(sriov_create(medium, SRIOV_MAX_VFS + 1, iommu, &why));
     ck_assert_ptr_nonnull(why);
     /* 2 sectors cannot give 3 VFs a sector each */
-    struct disk *tiny = disk_open_ops(&fake_ops, fm, 2, NULL);
+    struct disk *tiny = disk_open_ops(&fake_disk_ops, fm, 2, NULL);
     ck_assert_ptr_nonnull(tiny);
     why = NULL;
     ck_assert_ptr_null(sriov_create(tiny, 3, iommu, &why));

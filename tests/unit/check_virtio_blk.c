@@ -24,6 +24,7 @@
 #include "io/virtio_mmio.h"
 #include "io/virtq.h"
 #include "mmu/mmu.h"
+#include "tests/unit/blk_fixture.h"
 #include "vm/vm.h"
 
 #define RAM_BASE   0x80000000ull
@@ -36,39 +37,10 @@
 #define STATUS     0x80006000ull
 #define QSIZE      8u
 #define DISK_SECTS 64u
-#define SECT       512u
+#define SECT       FAKE_SECT
 
-/* ------------------------------------------------------- the fake disk */
-
-struct fake_disk {
-    uint8_t data[DISK_SECTS * SECT];
-    unsigned reads, writes, flushes;
-};
-
-static int fake_read(void *ctx, uint64_t sector, void *buf, uint32_t nsectors)
-{
-    struct fake_disk *fd = ctx;
-    fd->reads++;
-    memcpy(buf, fd->data + sector * SECT, (size_t)nsectors * SECT);
-    return 0;
-}
-
-static int fake_write(void *ctx, uint64_t sector, const void *buf, uint32_t nsectors)
-{
-    struct fake_disk *fd = ctx;
-    fd->writes++;
-    memcpy(fd->data + sector * SECT, buf, (size_t)nsectors * SECT);
-    return 0;
-}
-
-static int fake_flush(void *ctx)
-{
-    struct fake_disk *fd = ctx;
-    fd->flushes++;
-    return 0;
-}
-
-static const struct disk_ops fake_ops = {fake_read, fake_write, fake_flush, NULL};
+/* desc, avail, used; header, status; entries */
+static const struct blk_queue_layout queue_layout = {DESC, AVAIL, USED, HDR, STATUS, QSIZE};
 
 /* ------------------------------------------------------------- fixture */
 
@@ -79,7 +51,6 @@ static struct disk *disk;
 static struct virtio_blk *vb;
 static struct virtio_mmio *tr;
 static bool line;
-static uint16_t drv_idx; /* the driver's avail idx */
 
 static void on_irq(void *ctx, bool level)
 {
@@ -89,26 +60,16 @@ static void on_irq(void *ctx, bool level)
 
 static void make(bool read_only)
 {
-    struct disk_options opt = {.read_only = read_only};
-    fdisk = calloc(1, sizeof(*fdisk));
-    ck_assert_ptr_nonnull(fdisk);
-    for (unsigned i = 0; i < sizeof(fdisk->data); i++) {
-        fdisk->data[i] = (uint8_t)((i / SECT) * 3 + (i % SECT) * 5);
-    }
-    disk = disk_open_ops(&fake_ops, fdisk, DISK_SECTS, &opt);
-    ck_assert_ptr_nonnull(disk);
-    vb = virtio_blk_create(disk, virtq_dma_gmem(gm), on_irq, NULL);
-    ck_assert_ptr_nonnull(vb);
+    fdisk = fake_disk_create(DISK_SECTS, fake_pattern_3s_5i);
+    vb = fake_blk_open(gm, fdisk, read_only, on_irq, &disk);
     tr = virtio_blk_transport(vb);
     line = false;
-    drv_idx = 0;
+    drv = (struct blk_driver){.gm = gm, .reg = virtio_mmio_ops, .dev = tr, .q = queue_layout};
 }
 
 static void unmake(void)
 {
-    virtio_blk_destroy(vb);
-    disk_close(disk);
-    free(fdisk);
+    fake_blk_close(vb, disk, fdisk);
 }
 
 static void setup(void)
@@ -127,101 +88,22 @@ static void teardown(void)
     hostmem_destroy(hm);
 }
 
-static uint64_t rd(uint64_t offset)
-{
-    uint64_t val = 0xdeadbeef;
-    ck_assert_int_eq(virtio_mmio_ops.read(tr, offset, 4, &val), 0);
-    return val;
-}
-
-static void wr(uint64_t offset, uint64_t val)
-{
-    ck_assert_int_eq(virtio_mmio_ops.write(tr, offset, 4, val), 0);
-}
-
-static void put_le(gpa_t gpa, uint64_t v, unsigned n)
-{
-    uint8_t b[8];
-    for (unsigned i = 0; i < n; i++) {
-        b[i] = (uint8_t)(v >> (8 * i));
-    }
-    ck_assert_int_eq(gmem_write(gm, gpa, b, n), 0);
-}
-
-static uint64_t get_le(gpa_t gpa, unsigned n)
-{
-    uint8_t b[8];
-    uint64_t v = 0;
-    ck_assert_int_eq(gmem_read(gm, gpa, b, n), 0);
-    for (unsigned i = 0; i < n; i++) {
-        v |= (uint64_t)b[i] << (8 * i);
-    }
-    return v;
-}
-
-/* §3.1 steps 1-5: ACKNOWLEDGE, DRIVER, the feature words, FEATURES_OK; the status read back. */
-static uint32_t negotiate(uint64_t features)
-{
-    wr(VIRTIO_MMIO_STATUS, 0);
-    wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-    wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-    wr(VIRTIO_MMIO_STATUS, 1 | 2 | VIRTIO_STATUS_FEATURES_OK);
-    return (uint32_t)rd(VIRTIO_MMIO_STATUS);
-}
-
 #define F_V1 (1ull << 32) /* VIRTIO_F_VERSION_1 */
 
 /* Queue 0 of QSIZE entries at DESC/AVAIL/USED, then DRIVER_OK (§3.1 steps 7-8). */
 static void bring_up(uint64_t features)
 {
-    ck_assert_uint_eq(negotiate(features), 1 | 2 | 8);
-    wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-    wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-    wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
-    wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL);
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
-    wr(VIRTIO_MMIO_QUEUE_READY, 1);
-    wr(VIRTIO_MMIO_STATUS, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
-}
-
-static void desc(unsigned i, gpa_t gpa, uint32_t len, uint16_t flags, uint16_t next)
-{
-    put_le(DESC + 16 * i, gpa, 8);
-    put_le(DESC + 16 * i + 8, len, 4);
-    put_le(DESC + 16 * i + 12, flags, 2);
-    put_le(DESC + 16 * i + 14, next, 2);
+    drv_bring_up(features);
 }
 
 /*
  * One request as a driver queues it: header (16 bytes, readable) -> data
- * (data_len bytes, device-writable for IN) -> status byte (writable), head 0,
- * then the avail ring entry and idx, then the kick. Returns the status byte.
+ * (data_len bytes at DATA, device-writable for IN) -> status byte (writable),
+ * head 0, then the avail ring entry and idx, then the kick. Returns the status byte.
  */
 static uint8_t request(uint32_t type, uint64_t sector, uint32_t data_len, bool data_writable)
 {
-    put_le(HDR, type, 4);
-    put_le(HDR + 4, 0, 4);
-    put_le(HDR + 8, sector, 8);
-    put_le(STATUS, 0xff, 1);
-    if (data_len) {
-        desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
-        desc(1, DATA, data_len, VIRTQ_DESC_F_NEXT | (data_writable ? VIRTQ_DESC_F_WRITE : 0), 2);
-    } else {
-        desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 2);
-    }
-    desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
-    put_le(AVAIL + 4 + 2 * (drv_idx % QSIZE), 0, 2);
-    drv_idx++;
-    put_le(AVAIL + 2, drv_idx, 2);
-    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    return (uint8_t)get_le(STATUS, 1);
+    return drv_request(type, sector, DATA, data_len, data_writable);
 }
 
 /* The used ring's latest entry: {id, len} at +4 + 8 * ((idx - 1) mod size). */
