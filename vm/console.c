@@ -8,12 +8,17 @@
  * Spec: POSIX termios (General Terminal Interface: "Non-Canonical Mode
  *       Input Processing", "Local Modes"), poll(); QEMU's -nographic escape
  *       keys (docs "Keys in the character backend multiplexer").
- * Several VMs: stdin feeds vm0 only (Ctrl-A n does not switch: not
- *       implemented), Ctrl-A x stops them all, and each VM's output lines go
- *       out whole, prefixed "[vmN] " (a fopencookie stream per VM).
- * Simplified: one console; unknown escapes are dropped as QEMU drops them;
- *       with several VMs a line longer than CONSOLE_LINE_MAX is cut in pieces,
- *       each prefixed.
+ * Several VMs: stdin feeds vm0 first; Ctrl-A n moves it to the next VM
+ *       (vm0 -> vm1 -> ... -> vm0) and says so on stderr, "[vmlab: console
+ *       input -> vm1]", as QEMU's mux moves its one terminal between front
+ *       ends. Ctrl-A x stops them all, and each VM's output lines go out
+ *       whole, prefixed "[vmN] " (a fopencookie stream per VM).
+ * Simplified: one console, kept by vm0 (vm0's run loop and the host's loop
+ *       between other VMs' turns service it); each VM has its own backlog,
+ *       so bytes typed before a Ctrl-A n still reach the VM they were typed
+ *       to, and bytes for a VM that has stopped are dropped. Unknown escapes
+ *       are dropped as QEMU drops them; with several VMs a line longer than
+ *       CONSOLE_LINE_MAX is cut in pieces, each prefixed.
  */
 #include "vm/console.h"
 
@@ -33,6 +38,12 @@
 #define CONSOLE_SERVICE_EVENTS 1024 /* events handled per console_service call */
 #define CONSOLE_LINE_MAX       1024 /* a VM's output line kept until its newline */
 
+/* A ring of typed bytes waiting for room in one VM's UART. */
+struct console_backlog {
+    uint8_t bytes[CONSOLE_BACKLOG];
+    unsigned head, count;
+};
+
 struct console {
     int in_fd;
     FILE *out;
@@ -43,9 +54,9 @@ struct console {
     struct termios saved;
     uint8_t buf[CONSOLE_READ_BYTES]; /* read but not yet turned into events */
     unsigned buf_pos, buf_len;
-    uint8_t backlog[CONSOLE_BACKLOG]; /* ring: for the guest, UART was full */
-    unsigned backlog_head, backlog_count;
-    uint64_t dropped; /* bytes lost because the backlog was full */
+    unsigned input_vm;                      /* the VM typed bytes go to (Ctrl-A n moves it) */
+    struct console_backlog backlog[VM_MAX]; /* per VM: typed for it, its UART was full */
+    uint64_t dropped; /* bytes lost: a backlog was full or their VM had stopped */
 };
 
 /*
@@ -304,9 +315,20 @@ int console_poll(struct console *c, int timeout_ms, struct console_event *out)
     }
 }
 
+/* Typed bytes still waiting for some VM's UART. */
+static bool console_backlogged(const struct console *c)
+{
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        if (c->backlog[i].count > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool console_wait(struct console *c, int timeout_ms)
 {
-    if (c->buf_pos < c->buf_len || c->backlog_count > 0 || (c->eof && !c->eof_reported)) {
+    if (c->buf_pos < c->buf_len || console_backlogged(c) || (c->eof && !c->eof_reported)) {
         return true;
     }
     if (c->eof) {
@@ -320,22 +342,59 @@ bool console_wait(struct console *c, int timeout_ms)
 
 /* ------------------------------------------------ feeding the guest's UART */
 
-static void backlog_push(struct console *c, uint8_t byte)
+static void backlog_push(struct console *c, struct console_backlog *b, uint8_t byte)
 {
-    if (c->backlog_count == CONSOLE_BACKLOG) {
+    if (b->count == CONSOLE_BACKLOG) {
         c->dropped++;
         return;
     }
-    c->backlog[(c->backlog_head + c->backlog_count) % CONSOLE_BACKLOG] = byte;
-    c->backlog_count++;
+    b->bytes[(b->head + b->count) % CONSOLE_BACKLOG] = byte;
+    b->count++;
 }
 
-static void backlog_drain(struct console *c, struct uart *u)
+static void backlog_drain(struct console_backlog *b, struct uart *u)
 {
-    while (c->backlog_count > 0 && uart_push_input(u, c->backlog[c->backlog_head])) {
-        c->backlog_head = (c->backlog_head + 1) % CONSOLE_BACKLOG;
-        c->backlog_count--;
+    while (b->count > 0 && uart_push_input(u, b->bytes[b->head])) {
+        b->head = (b->head + 1) % CONSOLE_BACKLOG;
+        b->count--;
     }
+}
+
+/* The VMs the console serves: the host's, or just `owner` (no host: a test's lone VM). */
+static unsigned console_nvms(const struct vm *owner)
+{
+    return owner->host && owner->host->nvms > 0 ? owner->host->nvms : 1;
+}
+
+static struct vm *console_vm(struct vm *owner, unsigned index)
+{
+    return owner->host && owner->host->nvms > 0 ? owner->host->vms[index] : owner;
+}
+
+/* A typed byte for the VM that has the input, behind what already waits for it. */
+static void console_feed(struct vm *owner, struct console *c, uint8_t byte)
+{
+    struct vm *target = console_vm(owner, c->input_vm);
+    struct console_backlog *b = &c->backlog[c->input_vm];
+    if (!target->uart || target->stop) {
+        c->dropped++; /* its guest has stopped: nobody will read it */
+        return;
+    }
+    if (b->count > 0 || !uart_push_input(target->uart, byte)) {
+        backlog_push(c, b, byte);
+    }
+}
+
+/* Ctrl-A n: the input moves to the next VM, and the user is told (stderr). */
+static void console_next_vm(struct vm *owner, struct console *c)
+{
+    unsigned nvms = console_nvms(owner);
+    if (nvms == 1) {
+        fputs("[vmlab: one VM: console input stays on vm0]\n", stderr);
+        return;
+    }
+    c->input_vm = (c->input_vm + 1) % nvms;
+    fprintf(stderr, "[vmlab: console input -> vm%u]\n", c->input_vm);
 }
 
 /* Act on one event; false when the run is to stop. */
@@ -343,9 +402,7 @@ static bool console_handle(struct vm *vm, struct console *c, const struct consol
 {
     switch (ev->kind) {
     case CONSOLE_INPUT:
-        if (c->backlog_count > 0 || !uart_push_input(vm->uart, ev->byte)) {
-            backlog_push(c, ev->byte); /* keep order: behind what already waits */
-        }
+        console_feed(vm, c, ev->byte);
         return true;
     case CONSOLE_QUIT:
         host_request_stop(vm->host, VMLAB_EXIT_STOPPED, "quit by Ctrl-A x");
@@ -354,10 +411,17 @@ static bool console_handle(struct vm *vm, struct console *c, const struct consol
         vm->debug_requested = true;
         return true;
     case CONSOLE_NEXT_VM:
+        console_next_vm(vm, c);
+        return true;
     case CONSOLE_EOF:
-        return true; /* one VM; a guest may run on after its input ended */
+        return true; /* a guest may run on after its input ended */
     }
     return true;
+}
+
+unsigned console_input_vm(const struct console *c)
+{
+    return c->input_vm;
 }
 
 void console_service(struct vm *vm)
@@ -367,7 +431,16 @@ void console_service(struct vm *vm)
     if (!c || !vm->uart) {
         return;
     }
-    backlog_drain(c, vm->uart);
+    for (unsigned i = 0; i < console_nvms(vm); i++) {
+        struct vm *target = console_vm(vm, i);
+        struct console_backlog *b = &c->backlog[i];
+        if (target->uart && !target->stop) {
+            backlog_drain(b, target->uart);
+        } else {
+            c->dropped += b->count; /* its guest has stopped: nobody will read them */
+            b->count = 0;
+        }
+    }
     for (unsigned i = 0; i < CONSOLE_SERVICE_EVENTS; i++) {
         if (console_poll(c, 0, &ev) <= 0 || !console_handle(vm, c, &ev)) {
             break;

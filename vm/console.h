@@ -9,7 +9,8 @@
  *   c       switch between console and monitor
  *   Ctrl-A  send one Ctrl-A to the guest
  *   h       print the escape help
- *   n       next VM (reported; input always goes to vm0 in this version)
+ *   n       next VM: typed bytes go to vm1, then vm2, ... and back to vm0
+ *           (one line on stderr says which); with one VM it says so only
  *   other   ignored, as QEMU does
  * Ctrl-C is not an escape: in raw mode it is a byte for the guest.
  */
@@ -82,11 +83,17 @@ FILE *console_prefix_open(FILE *out, unsigned vm_index);
 
 struct vm;
 /*
- * The run loop's console step (vm/run.c, between slices): move typed bytes
- * into the UART's receive FIFO (a backlog keeps what does not fit, so a
- * Ctrl-A x behind it is still seen), Ctrl-A x stops the VM (exit 3),
- * Ctrl-A c asks for the monitor. Never blocks.
+ * The run loop's console step (vm/run.c, between slices; vm/host.c after
+ * other VMs' turns), on the VM that owns the console (vm0): move typed bytes
+ * into the receive FIFO of the UART of the VM that has the input (a backlog
+ * per VM keeps what does not fit, so a Ctrl-A x behind it is still seen;
+ * bytes for a VM that has stopped are dropped), Ctrl-A x stops every VM
+ * (exit 3), Ctrl-A c asks for the monitor on vm, Ctrl-A n moves the input
+ * to the next of the host's VMs. Never blocks.
  */
 void console_service(struct vm *vm);
+
+/* The index of the VM typed bytes go to: 0 until Ctrl-A n. */
+unsigned console_input_vm(const struct console *c);
 
 #endif

@@ -309,9 +309,10 @@ void host_print_vms(const struct host *host, FILE *out)
     for (unsigned i = 0; i < host->nvms; i++) {
         const struct vm *vm = host->vms[i];
         const struct vm_config *cfg = &vm->cfg;
-        fprintf(out, "vm%u  %s%s%s  %" PRIu64 " MiB  --mmu %s  %s  insns %" PRIu64 "\n", i,
+        bool has_input = host->nvms > 1 && host->console && console_input_vm(host->console) == i;
+        fprintf(out, "vm%u  %s%s%s  %" PRIu64 " MiB  --mmu %s  %s  insns %" PRIu64 "%s\n", i,
                 cfg->bios ? cfg->bios : cfg->image, cfg->kernel ? " kernel=" : "",
                 cfg->kernel ? cfg->kernel : "", cfg->ram_size >> 20, mmu_mode_name(cfg->mmu_mode),
-                vm_state_name(vm), vm->vcpu.hart.insns);
+                vm_state_name(vm), vm->vcpu.hart.insns, has_input ? "  console input" : "");
     }
 }

@@ -19,8 +19,8 @@ struct virtio_blk;
 /*
  * The host: what the VMs share. Host memory (every VM's RAM, ROM and tables
  * are frames in it; only the translations keep them apart), the physical
- * CPU with its one modelled TLB, the console (stdin feeds vm0), and the VM
- * list the round-robin loop (vm/host.c) walks.
+ * CPU with its one modelled TLB, the console (stdin feeds vm0 until Ctrl-A n
+ * moves it on), and the VM list the round-robin loop (vm/host.c) walks.
  */
 struct host {
     struct vm_config cfg; /* the global options */

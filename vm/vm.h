@@ -155,7 +155,8 @@ struct vm *host_vm(struct host *host, unsigned index);
 struct host *vm_host(struct vm *vm);
 /* Why each VM ended: one line per VM, "vmlab: " first ("vmlab: vmN: " with several). */
 void host_print_stop_reasons(const struct host *host, FILE *out);
-/* Monitor `info vms`: one line per VM (index, image, RAM, mmu, state, insns). */
+/* Monitor `info vms`: one line per VM (index, image, RAM, mmu, state, insns; with several
+ * VMs "console input" ends the line of the VM typed bytes go to). */
 void host_print_vms(const struct host *host, FILE *out);
 /* One line saying why this VM's run ended. */
 const char *vm_stop_reason(const struct vm *vm);

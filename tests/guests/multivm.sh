@@ -132,8 +132,121 @@ test_multivm_bad() {
     expect_usage multivm-and-image --vm "$GUESTS/hello.elf" "$GUESTS/hello.elf"
 }
 
+# run_typed TAG INPUT ARGS...: run with INPUT (printf-style escapes: \001 is
+# Ctrl-A) as stdin through a pipe; output in $TMP/TAG.{out,err}; sets rc.
+run_typed() {
+    local tag=$1 input=$2
+    shift 2
+    # shellcheck disable=SC2059 # the input is the format: \001 becomes Ctrl-A
+    printf "$input" | timeout "$HOST_TIMEOUT" "$VMLAB" --quiet --timeout 30 "$@" \
+        >"$TMP/$tag.out" 2>"$TMP/$tag.err"
+    rc=$?
+}
+
+# vm_lines TAG N: vmN's console lines of run TAG, without the "[vmN] " prefix.
+vm_lines() {
+    sed -n "s/^\[vm$2\] //p" "$TMP/$1.out"
+}
+
+# Ctrl-A n (DESIGN.md "The user's surfaces": stdin feeds vm0 and Ctrl-A n
+# cycles). Two echo guests (guests/echo.c: prints "echo: type a line",
+# reads one line from its UART, prints "echo: you typed '<line>'", exits 0).
+# Input "a\n", Ctrl-A n, "b\n": "a\n" goes to vm0's UART, the escape moves
+# the input to vm1 and says so on stderr, "b\n" goes to vm1's UART. So vm0
+# prints "echo: type a line" then "echo: you typed 'a'", vm1 the same with
+# 'b'; stderr is the one line "[vmlab: console input -> vm1]"; both pass.
+test_multivm_ctrl_a_n() {
+    local want_a want_b
+    want_a=$'echo: type a line\necho: you typed \'a\''
+    want_b=$'echo: type a line\necho: you typed \'b\''
+    run_typed mv-ctrlan 'a\n\001nb\n' --vm "$GUESTS/echo.elf" --vm "$GUESTS/echo.elf"
+    if [ "$rc" != 0 ]; then
+        fail multivm-ctrl-a-n \
+            "exit status $rc, expected 0 (stderr: $(head -c 200 "$TMP/mv-ctrlan.err"))"
+    elif grep -qv '^\[vm[01]\] ' "$TMP/mv-ctrlan.out"; then
+        fail multivm-ctrl-a-n "a line without [vm0]/[vm1]: \
+$(grep -v '^\[vm[01]\] ' "$TMP/mv-ctrlan.out" | head -n 1)"
+    elif [ "$(vm_lines mv-ctrlan 0)" != "$want_a" ] ||
+        [ "$(vm_lines mv-ctrlan 1)" != "$want_b" ]; then
+        fail multivm-ctrl-a-n "vm0/vm1 lines: $(tr '\n' '|' <"$TMP/mv-ctrlan.out")"
+    elif [ "$(cat "$TMP/mv-ctrlan.err")" != '[vmlab: console input -> vm1]' ]; then
+        fail multivm-ctrl-a-n \
+            "stderr is not the one switch line: $(head -c 200 "$TMP/mv-ctrlan.err")"
+    else
+        pass multivm-ctrl-a-n
+    fi
+}
+
+# Ctrl-A n cycles and wraps: three echo guests, input ^An ^An "c\n" ^An
+# "a\n" ^An "b\n". The input goes vm0 -> vm1 -> vm2 ("c\n" to vm2) -> vm0
+# ("a\n" to vm0, the wrap) -> vm1 ("b\n" to vm1). So vm0 types 'a', vm1 'b',
+# vm2 'c', and stderr has four lines: -> vm1, -> vm2, -> vm0, -> vm1.
+test_multivm_ctrl_a_n_wrap() {
+    local want_err
+    want_err=$'[vmlab: console input -> vm1]\n[vmlab: console input -> vm2]\n'
+    want_err+=$'[vmlab: console input -> vm0]\n[vmlab: console input -> vm1]'
+    run_typed mv-ctrlan3 '\001n\001nc\n\001na\n\001nb\n' \
+        --vm "$GUESTS/echo.elf" --vm "$GUESTS/echo.elf" --vm "$GUESTS/echo.elf"
+    if [ "$rc" != 0 ]; then
+        fail multivm-ctrl-a-n-wrap "exit status $rc, expected 0"
+    elif [ "$(vm_lines mv-ctrlan3 0 | tail -n 1)" != "echo: you typed 'a'" ] ||
+        [ "$(vm_lines mv-ctrlan3 1 | tail -n 1)" != "echo: you typed 'b'" ] ||
+        [ "$(vm_lines mv-ctrlan3 2 | tail -n 1)" != "echo: you typed 'c'" ]; then
+        fail multivm-ctrl-a-n-wrap "not a/b/c on vm0/vm1/vm2: $(tr '\n' '|' <"$TMP/mv-ctrlan3.out")"
+    elif [ "$(cat "$TMP/mv-ctrlan3.err")" != "$want_err" ]; then
+        fail multivm-ctrl-a-n-wrap "switch lines: $(tr '\n' '|' <"$TMP/mv-ctrlan3.err")"
+    else
+        pass multivm-ctrl-a-n-wrap
+    fi
+}
+
+# With one VM, Ctrl-A n says so and changes nothing: input ^An "ab\n" to one
+# echo guest prints exactly what "ab\n" alone prints (no prefix: one VM), and
+# stderr is the one line "[vmlab: one VM: console input stays on vm0]".
+test_multivm_ctrl_a_n_one() {
+    run_typed mv-ctrlan1 '\001nab\n' "$GUESTS/echo.elf"
+    if [ "$rc" != 0 ]; then
+        fail multivm-ctrl-a-n-one "exit status $rc, expected 0"
+    elif [ "$(cat "$TMP/mv-ctrlan1.out")" != $'echo: type a line\necho: you typed \'ab\'' ]; then
+        fail multivm-ctrl-a-n-one "output: $(tr '\n' '|' <"$TMP/mv-ctrlan1.out")"
+    elif [ "$(cat "$TMP/mv-ctrlan1.err")" != '[vmlab: one VM: console input stays on vm0]' ]; then
+        fail multivm-ctrl-a-n-one "stderr: $(head -c 200 "$TMP/mv-ctrlan1.err")"
+    else
+        pass multivm-ctrl-a-n-one
+    fi
+}
+
+# The same two-VM session on a terminal: script(1) gives vmlab a pty (raw
+# mode, so Ctrl-A is live and Enter is a carriage return, which the echo
+# guest also takes as the end of its line); stdout and stderr both reach the
+# pty, "\n" as "\r\n". The keys come after a second, once raw mode is on.
+test_multivm_ctrl_a_n_tty() {
+    if ! command -v script >/dev/null 2>&1; then
+        skip multivm-ctrl-a-n-tty "script(1) (bsdutils) is not installed"
+        return
+    fi
+    { sleep 1; printf 'a\r\001nb\r'; sleep 2; } | timeout "$HOST_TIMEOUT" script -qfec \
+        "$VMLAB --quiet --timeout 30 --vm $GUESTS/echo.elf --vm $GUESTS/echo.elf" /dev/null \
+        >"$TMP/mv-ctrlan-tty.out" 2>&1
+    rc=$?
+    local out="$TMP/mv-ctrlan-tty.out"
+    if [ "$rc" != 0 ]; then
+        fail multivm-ctrl-a-n-tty "exit status $rc on a terminal, expected 0"
+    elif ! tr -d '\r' <"$out" | grep -qx "\[vm0\] echo: you typed 'a'" ||
+        ! tr -d '\r' <"$out" | grep -qx "\[vm1\] echo: you typed 'b'" ||
+        ! tr -d '\r' <"$out" | grep -qx '\[vmlab: console input -> vm1\]'; then
+        fail multivm-ctrl-a-n-tty "output: $(tr -d '\r' <"$out" | tr '\n' '|' | head -c 300)"
+    else
+        pass multivm-ctrl-a-n-tty
+    fi
+}
+
 test_multivm() {
     test_multivm_two
+    test_multivm_ctrl_a_n
+    test_multivm_ctrl_a_n_wrap
+    test_multivm_ctrl_a_n_one
+    test_multivm_ctrl_a_n_tty
     test_multivm_one
     test_multivm_isolation
     test_multivm_vmid

@@ -25,6 +25,7 @@
 #include "irq/irq.h"
 #include "mmu/mmu.h"
 #include "vm/console.h"
+#include "vm/internal.h"
 #include "vm/memmap.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -523,6 +524,174 @@ START_TEST(test_console_escapes)
 }
 END_TEST
 
+/* ------------------------------------------- console: Ctrl-A n, several VMs */
+
+/*
+ * A host of nvms VMs that have only what the console touches: a UART each
+ * (output discarded) and vm0 owning a console on a pipe. stderr goes to a
+ * temporary file so the switch lines can be read back (check forks: the
+ * redirection lasts one test).
+ */
+struct console_host {
+    struct host host;
+    struct vm vms[3];
+    int wfd;
+    FILE *err;
+};
+
+static void console_host_create(struct console_host *t, unsigned nvms)
+{
+    int fds[2];
+    memset(t, 0, sizeof(*t));
+    ck_assert_int_eq(pipe(fds), 0);
+    t->host.nvms = nvms;
+    for (unsigned i = 0; i < nvms; i++) {
+        t->vms[i].host = &t->host;
+        t->vms[i].index = i;
+        t->vms[i].uart = uart_create(NULL);
+        ck_assert_ptr_nonnull(t->vms[i].uart);
+        t->host.vms[i] = &t->vms[i];
+    }
+    t->host.console = console_open_fd(fds[0], NULL, false);
+    ck_assert_ptr_nonnull(t->host.console);
+    t->vms[0].console = t->host.console;
+    t->wfd = fds[1];
+    t->err = tmpfile();
+    ck_assert_ptr_nonnull(t->err);
+    fflush(stderr);
+    ck_assert_int_ge(dup2(fileno(t->err), STDERR_FILENO), 0);
+}
+
+static void console_type(struct console_host *t, const char *bytes, size_t len)
+{
+    ck_assert_int_eq(write(t->wfd, bytes, len), (ssize_t)len);
+}
+
+/* What vmN's guest would read: RBR (offset 0) while LSR (offset 5) has DR (bit 0). */
+static void uart_received(struct uart *u, char *out, size_t cap)
+{
+    uint64_t lsr = 0, rbr = 0;
+    size_t n = 0;
+    while (n + 1 < cap && uart_ops.read(u, 5, 1, &lsr) == 0 && (lsr & 0x01)) {
+        ck_assert_int_eq(uart_ops.read(u, 0, 1, &rbr), 0);
+        out[n++] = (char)rbr;
+    }
+    out[n] = '\0';
+}
+
+/* Everything written to stderr since console_host_create. */
+static void console_host_stderr(struct console_host *t, char *out, size_t cap)
+{
+    fflush(stderr);
+    rewind(t->err);
+    size_t n = fread(out, 1, cap - 1, t->err);
+    out[n] = '\0';
+}
+
+static void console_host_destroy(struct console_host *t)
+{
+    console_close(t->host.console);
+    close(t->wfd);
+    for (unsigned i = 0; i < t->host.nvms; i++) {
+        uart_destroy(t->vms[i].uart);
+    }
+    fclose(t->err);
+}
+
+/*
+ * Two VMs, typed "a", Ctrl-A n, "b", Ctrl-A n, "c": "a" is vm0's (the
+ * input starts there), the first Ctrl-A n moves it to vm1 ("b"), the second
+ * wraps back to vm0 ("c"). So vm0's UART holds "ac", vm1's "b", the input
+ * is on vm0 again, and stderr has the two switch lines.
+ */
+START_TEST(test_console_next_vm)
+{
+    struct console_host t;
+    char got[64];
+    console_host_create(&t, 2);
+    ck_assert_uint_eq(console_input_vm(t.host.console), 0);
+    console_type(&t, "a\x01nb\x01nc", 7);
+    console_service(&t.vms[0]);
+    uart_received(t.vms[0].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "ac");
+    uart_received(t.vms[1].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "b");
+    ck_assert_uint_eq(console_input_vm(t.host.console), 0);
+    console_host_stderr(&t, got, sizeof(got));
+    ck_assert_str_eq(got, "[vmlab: console input -> vm1]\n[vmlab: console input -> vm0]\n");
+    console_host_destroy(&t);
+}
+END_TEST
+
+/*
+ * Each VM has its own backlog. Three VMs; Ctrl-A n, 20 bytes "A".."T" for
+ * vm1, Ctrl-A n, "z" for vm2. vm1's receive FIFO holds 16 bytes (io/uart.c,
+ * the 16550A's FIFO depth), so "A".."P" go in and "QRST" wait in vm1's
+ * backlog; "z" reaches vm2 at once, not stuck behind them. Once vm1's guest
+ * has read its 16, the next service moves "QRST" in.
+ */
+START_TEST(test_console_next_vm_backlog)
+{
+    struct console_host t;
+    char got[64];
+    console_host_create(&t, 3);
+    console_type(&t, "\x01nABCDEFGHIJKLMNOPQRST\x01nz", 25);
+    console_service(&t.vms[0]);
+    uart_received(t.vms[2].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "z");
+    uart_received(t.vms[1].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "ABCDEFGHIJKLMNOP");
+    uart_received(t.vms[0].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "");
+    ck_assert(console_wait(t.host.console, 0)); /* the backlog is input still to deliver */
+    console_service(&t.vms[0]);
+    uart_received(t.vms[1].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "QRST");
+    ck_assert_uint_eq(console_input_vm(t.host.console), 2);
+    console_host_destroy(&t);
+}
+END_TEST
+
+/* One VM: Ctrl-A n says so on stderr and the input stays on vm0 ("xy" both vm0's). */
+START_TEST(test_console_next_vm_one)
+{
+    struct console_host t;
+    char got[64];
+    console_host_create(&t, 1);
+    console_type(&t, "x\x01ny", 4);
+    console_service(&t.vms[0]);
+    uart_received(t.vms[0].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "xy");
+    ck_assert_uint_eq(console_input_vm(t.host.console), 0);
+    console_host_stderr(&t, got, sizeof(got));
+    ck_assert_str_eq(got, "[vmlab: one VM: console input stays on vm0]\n");
+    console_host_destroy(&t);
+}
+END_TEST
+
+/*
+ * Bytes for a VM that has stopped are dropped (nobody will read them), and
+ * a backlog left for it is let go: vm1 gets 18 bytes (16 in its FIFO, 2 in
+ * its backlog), stops, then is sent "!": its FIFO still holds only the 16,
+ * and the console has nothing more to deliver.
+ */
+START_TEST(test_console_next_vm_stopped)
+{
+    struct console_host t;
+    char got[64];
+    console_host_create(&t, 2);
+    console_type(&t, "\x01n0123456789abcdefgh", 20);
+    console_service(&t.vms[0]);
+    t.vms[1].stop = true;
+    console_type(&t, "!", 1);
+    console_service(&t.vms[0]);
+    ck_assert(!console_wait(t.host.console, 0));
+    uart_received(t.vms[1].uart, got, sizeof(got));
+    ck_assert_str_eq(got, "0123456789abcdef");
+    console_host_destroy(&t);
+}
+END_TEST
+
 /* A pseudo-terminal's slave side, which isatty() accepts. */
 static int open_pty_slave(int *out_master)
 {
@@ -725,6 +894,9 @@ static Suite *io_suite(void)
     tcase_add_test(core, test_htif_pass_fail);
     tcase_add_test(core, test_htif_putchar);
     tcase_add_test(core, test_console_escapes);
+    tcase_add_test(core, test_console_next_vm);
+    tcase_add_test(core, test_console_next_vm_backlog);
+    tcase_add_test(core, test_console_next_vm_one);
     if (have_pty()) {
         tcase_add_test(core, test_console_raw_tty);
         tcase_add_test(core, test_console_signal_restores);
@@ -737,6 +909,7 @@ static Suite *io_suite(void)
     tcase_add_test(bad, test_bus_bad);
     tcase_add_test(bad, test_devices_bad_width);
     tcase_add_test(bad, test_htif_bad);
+    tcase_add_test(bad, test_console_next_vm_stopped);
     suite_add_tcase(s, bad);
     return s;
 }
