@@ -153,6 +153,80 @@ test_watch_pte() {
     fi
 }
 
+# Every store path on selftest's variables (guests/selftest.c), values worked from its
+# source; `N: OLD NEW MNEMONIC` per stop, in order (a compressed c.sw counts as sw):
+# - mem + 1 (test_loads_stores, 8 unaligned bytes = mem's bytes 1..8): the two
+#   initialising sd (in the compiler's order; not checked) leave 0xf188776655443322; then
+#   sb 0xab at byte 1 -> ..33ab; sh 0xcdef at 2..3 -> 0xf188776655cdefab; sw 0x01234567
+#   at 4..7 -> 0xf101234567cdefab; sd at 8..15, byte 8 = 0xef -> 0xef01234567cdefab.
+# - word (test_lr_sc, 4 bytes): sw 5; lr.w/sc.w 9; a second sc.w fails (no reservation):
+#   no stop; sw 0x80000000; lr.w then sc.w of zero succeeds: 0.
+# - w (test_amo, 4 bytes): sw 0x80000001 before each AMO, with operand 3: amoswap 3,
+#   amoadd 0x80000004, amoxor 0x80000002, amoand 1, amoor 0x80000003; amomin keeps
+#   0x80000001 (signed: it is less than 3): no stop, and the sw of the same value before
+#   amomax: none either; amomax 3, amominu 3, amomaxu keeps 0x80000001: no stop.
+# - fmem[0] (4 bytes): fsw of 2.25 = 0x40100000 (F_2_25).
+WATCH_SELFTEST_WANT='4: 0xf188776655443322 0xf1887766554433ab sb
+4: 0xf1887766554433ab 0xf188776655cdefab sh
+4: 0xf188776655cdefab 0xf101234567cdefab sw
+4: 0xf101234567cdefab 0xef01234567cdefab sd
+1: 0x00000000 0x00000005 sw
+1: 0x00000005 0x00000009 sc.w
+1: 0x00000009 0x80000000 sw
+1: 0x80000000 0x00000000 sc.w
+2: 0x00000000 0x80000001 sw
+2: 0x80000001 0x00000003 amoswap.w
+2: 0x00000003 0x80000001 sw
+2: 0x80000001 0x80000004 amoadd.w
+2: 0x80000004 0x80000001 sw
+2: 0x80000001 0x80000002 amoxor.w
+2: 0x80000002 0x80000001 sw
+2: 0x80000001 0x00000001 amoand.w
+2: 0x00000001 0x80000001 sw
+2: 0x80000001 0x80000003 amoor.w
+2: 0x80000003 0x80000001 sw
+2: 0x80000001 0x00000003 amomax.w
+2: 0x00000003 0x80000001 sw
+2: 0x80000001 0x00000003 amominu.w
+2: 0x00000003 0x80000001 sw
+3: 0x00000000 0x40100000 fsw'
+
+# watch_stops FILE: "N: OLD NEW MNEMONIC" for each stop of FILE, "c." dropped.
+watch_stops() {
+    local re='^Watchpoint \([0-9]*\): GPA [^ ]*  Old value = \([^ ]*\)'
+    re+='  New value = \([^ ]*\)  at pc [^ ]* (\([^ ]*\) .*'
+    watch_lines "$1" | sed -n "s/$re/\\1: \\2 \\3 \\4/p" | sed 's/ c\.\([^ ]*\)$/ \1/'
+}
+
+test_watch_selftest() {
+    local word w fmem mem got
+    word=$(sym_addr "$GUESTS/selftest.elf" word.6)
+    w=$(sym_addr "$GUESTS/selftest.elf" w.4)
+    fmem=$(sym_addr "$GUESTS/selftest.elf" fmem.2)
+    mem=$(sym_addr "$GUESTS/selftest.elf" mem.7)
+    if [ -z "$word" ] || [ -z "$w" ] || [ -z "$fmem" ] || [ -z "$mem" ]; then
+        skip watch-selftest "selftest.elf's statics are no longer word.6, w.4, fmem.2, mem.7"
+        return
+    fi
+    printf '%s\n' "watch 0x$word 4" "watch 0x$w 4" "watch 0x$fmem 4" \
+        "watch $(printf '0x%x' $((0x$mem + 1))) 8" continue >"$TMP/watch-selftest.script"
+    run watch-selftest-plain --quiet "$GUESTS/selftest.elf"
+    run watch-selftest --quiet --monitor-script "$TMP/watch-selftest.script" \
+        "$GUESTS/selftest.elf"
+    # the initialising sd of mem: from 0, and the one that completes 0xf188776655443322
+    got=$(watch_stops "$TMP/watch-selftest.out" |
+        grep -v '^4: 0x0000000000000000 \|^4: [^ ]* 0xf188776655443322 ')
+    if [ "$rc" -ne 0 ]; then
+        fail watch-selftest "exit $rc: $(head -c 200 "$TMP/watch-selftest.err")"
+    elif [ "$got" != "$WATCH_SELFTEST_WANT" ]; then
+        fail watch-selftest "stops differ from the worked list: $(diff \
+            <(echo "$WATCH_SELFTEST_WANT") <(echo "$got") | grep '^[<>]' | head -3 | tr '\n' ' ')"
+    elif watch_same_stats watch-selftest "$TMP/watch-selftest-plain.json" \
+        "$TMP/watch-selftest.json"; then
+        pass watch-selftest
+    fi
+}
+
 # --mmu direct: paging-pv's kernel state `kern` (its first word is stored early): stops,
 # and not one counter changed.
 test_watch_direct() {
@@ -239,6 +313,7 @@ test_watch() {
     for mmu in native nested shadow; do
         test_watch_compute "$mmu"
     done
+    test_watch_selftest
     test_watch_pte native
     test_watch_pte shadow
     test_watch_htif
