@@ -21,7 +21,8 @@
 /*
  * Why the vCPU left guest mode. The counted reasons are DESIGN.md's closed
  * list; EXIT_NONE means "budget used up" (a host timer tick, not counted),
- * EXIT_DEBUG a breakpoint or single step asked for by the monitor.
+ * EXIT_DEBUG a breakpoint or single step asked for by the monitor, or (with
+ * mmio.is_ram_watch) a store to a page only the monitor's `watch` watches.
  */
 enum exit_reason {
     EXIT_NONE = 0,
@@ -49,6 +50,7 @@ struct mmio_access {
     bool is_write;
     uint64_t data;        /* store data; the VMM fills it for a load */
     bool is_ram_watch;    /* a store that already went to RAM in a watched page */
+    gva_t insn_pc;        /* is_ram_watch: the pc of the storing instruction (it retired) */
     uint32_t atomic_insn; /* EXIT_PT_WRITE of an AMO or SC: the instruction (cpu_pt_atomic) */
     uint32_t htinst;      /* --cpu hw: its transformed instruction (Privileged §8.6.3), or 0 */
 };

@@ -228,8 +228,9 @@ static inline int cpu_exit_priv(struct hart *h, enum exit_reason reason, const s
  * the page/access fault, EXIT_MMIO for a device).
  * For EXIT_MMIO of a load, the exec function then records the destination
  * with cpu_mmio_load_pending() and returns EXIT_MMIO; cpu_complete_mmio()
- * finishes it when the VMM has the data. A store to a GPAGE_WATCH page is
- * performed and then queued as h->exit_after (see cpu.h); mem_store returns 0.
+ * finishes it when the VMM has the data. A store to a GPAGE_WATCH (or the
+ * monitor's GPAGE_WATCH_DEBUG) page is performed and then queued as
+ * h->exit_after (see cpu.h); mem_store returns 0.
  */
 /* mem_load(h, gva, size, &out) and mem_store(h, gva, size, val): static inline
  * fast paths in cpu/mem.h (included above), slow paths in cpu/mem.c. */

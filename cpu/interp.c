@@ -34,7 +34,8 @@
  *   - A store to a watched RAM page (HTIF tohost) retires normally and
  *     queues h->exit_after (the chain stops: EXEC_STOP); cpu_run hands that
  *     out as an EXIT_MMIO with is_ram_watch set, which cpu_complete_mmio
- *     does not retire again.
+ *     does not retire again. On a page only the monitor's `watch` marks
+ *     (GPAGE_WATCH_DEBUG) it is an uncounted EXIT_DEBUG with is_ram_watch.
  *   - Exec functions read h->insns (instret, time) but never write it or
  *     h->budget: the loop keeps its own counts, storing h->insns before a
  *     block as the count its last instruction sees (only block enders - CSR
@@ -514,6 +515,7 @@ bool hart_at_breakpoint(const struct hart *h)
 static int run_debug_exit(struct hart *h)
 {
     h->exit->reason = EXIT_DEBUG;
+    h->exit->mmio.is_ram_watch = false; /* a breakpoint or step, not a watched store */
     return EXIT_DEBUG;
 }
 

@@ -86,6 +86,7 @@ static int mem_access_exit(struct hart *h, enum exit_reason reason, gva_t gva, g
     h->exit->mmio.is_write = is_write;
     h->exit->mmio.data = is_write ? data & mem_size_mask(size) : 0;
     h->exit->mmio.is_ram_watch = false;
+    h->exit->mmio.insn_pc = h->pc;
     h->exit->mmio.atomic_insn = 0;
     h->exit->mmio.htinst = 0; /* --cpu hw: the loop fills it in (hw_transformed_insn) */
     return (int)reason;
@@ -114,20 +115,31 @@ static void mem_code_written(struct hart *h, gpa_t gpa)
 }
 
 /*
- * A store went to a watched RAM page (HTIF tohost): it is done; queue an
- * MMIO exit to be taken once this instruction retires (the interpreter loop
- * stops after any instruction that leaves exit_after_pending set).
+ * A store went to a watched RAM page: it is done; queue an exit to be taken
+ * once this instruction retires (the interpreter loop stops after any
+ * instruction that leaves exit_after_pending set). A page a device watches
+ * (GPAGE_WATCH: HTIF tohost) gives the guest's counted MMIO exit; a page
+ * only the monitor's `watch` watches (GPAGE_WATCH_DEBUG) gives EXIT_DEBUG,
+ * which no counter sees. A page-crossing store may queue twice: the device's
+ * exit is kept over the debugger's (the VMM compares every watched range).
  */
-static void mem_watch_written(struct hart *h, gva_t gva, gpa_t gpa, unsigned size, uint64_t val)
+static void mem_watch_written(struct hart *h, gva_t gva, gpa_t gpa, unsigned size, uint64_t val,
+                              unsigned page_flags)
 {
-    h->exit_after.reason = EXIT_MMIO;
+    enum exit_reason reason = (page_flags & GPAGE_WATCH) ? EXIT_MMIO : EXIT_DEBUG;
+
+    if (h->exit_after_pending && h->exit_after.reason == EXIT_MMIO && reason == EXIT_DEBUG) {
+        return;
+    }
+    h->exit_after.reason = reason;
     h->exit_after.mmio.gva = gva;
     h->exit_after.mmio.gpa = gpa;
     h->exit_after.mmio.size = (uint8_t)size;
     h->exit_after.mmio.is_write = true;
     h->exit_after.mmio.data = val & mem_size_mask(size);
     h->exit_after.mmio.is_ram_watch = true;
-    h->exit_after.mmio.htinst = 0; /* retired already: no trapping instruction */
+    h->exit_after.mmio.insn_pc = h->pc; /* not advanced yet: the store's own pc */
+    h->exit_after.mmio.htinst = 0;      /* retired already: no trapping instruction */
     h->exit_after_pending = true;
 }
 
@@ -138,8 +150,8 @@ static void mem_after_store(struct hart *h, gva_t gva, const struct xlate_out *x
     if (xo->page_flags & GPAGE_CODE) {
         mem_code_written(h, xo->gpa);
     }
-    if (xo->page_flags & GPAGE_WATCH) {
-        mem_watch_written(h, gva, xo->gpa, size, val);
+    if (xo->page_flags & (GPAGE_WATCH | GPAGE_WATCH_DEBUG)) {
+        mem_watch_written(h, gva, xo->gpa, size, val, xo->page_flags);
     }
 }
 
@@ -320,8 +332,9 @@ int mem_amo_ptr(struct hart *h, gva_t gva, unsigned size, bool is_load_only, uin
     if (is_store && (xo.page_flags & GPAGE_CODE)) {
         mem_code_written(h, xo.gpa); /* the caller writes right after: same instruction */
     }
-    if (is_store && (xo.page_flags & GPAGE_WATCH)) {
-        mem_watch_written(h, gva, xo.gpa, size, 0); /* value not known yet: VMM reads RAM */
+    if (is_store && (xo.page_flags & (GPAGE_WATCH | GPAGE_WATCH_DEBUG))) {
+        /* value not known yet: the VMM reads RAM */
+        mem_watch_written(h, gva, xo.gpa, size, 0, xo.page_flags);
     }
     *out_host = xo.host;
     *out_gpa = xo.gpa;

@@ -44,8 +44,9 @@
  * only those pages can hold anything: the snapshot reads no other page
  * (touching all of RAM would cost ~40 ms per 128 MiB at every start).
  */
-#define GPAGE_PUBLIC_FLAGS (GPAGE_CODE | GPAGE_WATCH | GPAGE_PT_PINNED | GPAGE_SHADOW_PT)
-#define GPAGE_VMM_WRITTEN  (1u << 7)
+#define GPAGE_PUBLIC_FLAGS                                                                         \
+    (GPAGE_CODE | GPAGE_WATCH | GPAGE_PT_PINNED | GPAGE_SHADOW_PT | GPAGE_WATCH_DEBUG)
+#define GPAGE_VMM_WRITTEN (1u << 7)
 
 struct gpage_ref {
     enum gpa_kind kind;

@@ -123,7 +123,7 @@ void mmu_fast_install(struct mmu *m, const struct xlate_req *req, const struct x
     if (req->acc == ACCESS_LOAD) {
         fe = &m->fast.load[req->priv][vpn % FAST_ENTRIES];
     } else {
-        if ((out->page_flags & (GPAGE_CODE | GPAGE_WATCH | GPAGE_SHADOW_PT)) ||
+        if ((out->page_flags & (GPAGE_CODE | GPAGE_WATCH | GPAGE_WATCH_DEBUG | GPAGE_SHADOW_PT)) ||
             (out->te && (out->te->pte_perms & (PTE_W | PTE_D)) != (PTE_W | PTE_D))) {
             return;
         }

@@ -67,6 +67,9 @@ enum {
     /* --mmu direct: a pinned page table: a guest store to it is refused */
     GPAGE_PT_PINNED = 1u << 2,
     GPAGE_SHADOW_PT = 1u << 3, /* --mmu shadow: a shadowed guest page table: stores exit */
+    /* the monitor's `watch`: a store here leaves the fast path like GPAGE_WATCH, but its
+     * exit is the debugger's (EXIT_DEBUG, uncounted), not the guest's */
+    GPAGE_WATCH_DEBUG = 1u << 4,
 };
 
 struct gpa_info {

@@ -6,11 +6,15 @@
  *         exits taken so far, guest memory by GVA and by GPA.
  *
  * Commands (gdb / QEMU HMP names): info registers|csrs|exits|stats|vms|devices,
- * step [N], continue, break ADDR, delete [N], x/N[bhwg] GVA, xp/N[bhwg] GPA,
- * disas [ADDR [N]], trace exits|insns|walks|io on|off, vq dump, help, quit.
+ * step [N], continue, break ADDR, watch GPA [LEN], info break|watch, delete [N],
+ * x/N[bhwg] GVA, xp/N[bhwg] GPA, disas [ADDR [N]], trace exits|insns|walks|io on|off,
+ * vq dump, help, quit.
  * Course (info devices, vq dump): I/O虚拟化 - the devices the VMM emulates and
  *         a virtqueue's 描述符表 / 可用环 / 已用环 (vm/ioview.c, io/ioview.c).
- * Simplified: one vCPU; no watchpoints yet. With several VMs (--vm) the
+ * Watchpoints (vm/watch.c) are on guest-PHYSICAL bytes and stop after the
+ * store that changed them; breakpoints and watchpoints share one numbered
+ * list (`info break`), numbered by position as `break` always numbered it.
+ * Simplified: one vCPU. With several VMs (--vm) the
  * monitor debugs vm0 (registers, memory, steps, its counters); `info vms`
  * lists them all.
  */
@@ -37,9 +41,9 @@ struct monitor {
 };
 
 static const char *const command_names[] = {
-    "info", "step", "continue",  "break",  "delete", "x",       "xp",  "disas", "trace",
-    "help", "quit", "registers", "csrs",   "exits",  "stats",   "tlb", "walk",  "vms",
-    "pt",   "dump", "guest",     "shadow", "stage2", "devices", "vq",  "io",    NULL,
+    "info",  "step",      "continue", "break",   "delete", "x",   "xp",    "disas", "trace", "help",
+    "quit",  "registers", "csrs",     "exits",   "stats",  "tlb", "walk",  "vms",   "pt",    "dump",
+    "guest", "shadow",    "stage2",   "devices", "vq",     "io",  "watch", NULL,
 };
 
 static const char *const gpr_names[32] = {
@@ -472,18 +476,38 @@ static void cmd_info_tlb(struct monitor *mon)
     fprintf(mon->out, "%u of %u entries valid (%u ways)\n", valid, n, ways);
 }
 
+/* The watchpoints, numbered after the breakpoints (one list, as gdb's `info break`). */
+static unsigned list_watchpoints(struct monitor *mon)
+{
+    const gva_t *breaks;
+    const struct vm_watch *watches;
+    unsigned nb = vm_break_list(mon->vm, &breaks);
+    unsigned nw = vm_watch_list(mon->vm, &watches);
+    for (unsigned i = 0; i < nw; i++) {
+        fprintf(mon->out, "%u: watchpoint GPA 0x%016" PRIx64 " len %u\n", nb + i + 1,
+                watches[i].gpa, watches[i].len);
+    }
+    return nw;
+}
+
+/* `break` with no argument, `info break`: breakpoints, then watchpoints. */
+static void list_breakpoints(struct monitor *mon)
+{
+    const gva_t *list;
+    unsigned n = vm_break_list(mon->vm, &list);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(mon->out, "%u: 0x%016" PRIx64 "\n", i + 1, list[i]);
+    }
+    if (list_watchpoints(mon) + n == 0) {
+        fputs("no breakpoints or watchpoints\n", mon->out);
+    }
+}
+
 static void cmd_break(struct monitor *mon, const char *arg)
 {
     uint64_t gva;
     if (!arg) {
-        const gva_t *list;
-        unsigned n = vm_break_list(mon->vm, &list);
-        for (unsigned i = 0; i < n; i++) {
-            fprintf(mon->out, "%u: 0x%016" PRIx64 "\n", i + 1, list[i]);
-        }
-        if (n == 0) {
-            fputs("no breakpoints\n", mon->out);
-        }
+        list_breakpoints(mon);
         return;
     }
     if (parse_number(arg, &gva)) {
@@ -498,15 +522,79 @@ static void cmd_break(struct monitor *mon, const char *arg)
     fprintf(mon->out, "breakpoint %d at 0x%016" PRIx64 "\n", index + 1, gva);
 }
 
+/*
+ * watch GPA [LEN]: stop after a guest store changes any of the LEN bytes
+ * (default 8) at GPA. One line saying why when it cannot be set.
+ */
+static void cmd_watch(struct monitor *mon, const char *arg1, const char *arg2)
+{
+    uint64_t gpa, len = 8;
+    if (!arg1 || parse_number(arg1, &gpa) || (arg2 && parse_number(arg2, &len))) {
+        fputs("usage: watch GPA [LEN]  (LEN 1, 2, 4 or 8 bytes; default 8)\n", mon->out);
+        return;
+    }
+    int index = vm_watch_add(mon->vm, gpa, len > 8 ? 0 : (unsigned)len);
+    if (index == -EINVAL) {
+        fprintf(mon->out, "watch: LEN %" PRIu64 " is not 1, 2, 4 or 8\n", len);
+    } else if (index == -EFAULT) {
+        fprintf(mon->out, "watch: GPA 0x%" PRIx64 " (%" PRIu64 " bytes) is not guest RAM\n", gpa,
+                len);
+    } else if (index < 0) {
+        fprintf(mon->out, "watch: too many watchpoints (at most %d)\n", VM_WATCH_MAX);
+    } else {
+        const gva_t *breaks;
+        fprintf(mon->out, "watchpoint %u: GPA 0x%016" PRIx64 " len %" PRIu64 "\n",
+                vm_break_list(mon->vm, &breaks) + (unsigned)index + 1, gpa, len);
+    }
+}
+
+/* delete N: N as `info break` numbers them (breakpoints, then watchpoints). */
 static void cmd_delete(struct monitor *mon, const char *arg)
 {
     uint64_t number;
+    const gva_t *breaks;
     if (!arg) {
         vm_break_clear(mon->vm);
+        vm_watch_clear(mon->vm);
         return;
     }
-    if (parse_number(arg, &number) || number == 0 || !vm_break_delete(mon->vm, number - 1)) {
-        fputs("usage: delete [N]  (N from `break` with no argument)\n", mon->out);
+    unsigned nb = vm_break_list(mon->vm, &breaks);
+    bool ok = parse_number(arg, &number) == 0 && number != 0 && number <= UINT32_MAX;
+    if (ok) {
+        ok = number <= nb ? vm_break_delete(mon->vm, (unsigned)number - 1)
+                          : vm_watch_delete(mon->vm, (unsigned)(number - nb - 1));
+    }
+    if (!ok) {
+        fputs("usage: delete [N]  (N from `info break`)\n", mon->out);
+    }
+}
+
+/*
+ * On entry after a watchpoint stopped the VM, gdb-style, one line per
+ * changed watch: "Watchpoint N: GPA ..  Old value = ..  New value = ..  at pc .. (insn)".
+ */
+static void print_watch_hits(struct monitor *mon)
+{
+    struct vm_watch_hit hit;
+    const gva_t *breaks;
+    unsigned nb = vm_break_list(mon->vm, &breaks);
+
+    while (vm_watch_take_hit(mon->vm, &hit)) {
+        uint32_t raw = 0;
+        char text[96] = "<cannot read>";
+        if (read_guest(mon, true, hit.pc, &raw, 2) == 0 &&
+            ((raw & 3) != 3 || read_guest(mon, true, hit.pc, &raw, 4) == 0)) {
+            cpu_disas(raw, hit.pc, text, sizeof(text));
+        }
+        char *tab = strchr(text, '\t');
+        if (tab) {
+            *tab = ' '; /* one line: "sd a5,8(s0)" */
+        }
+        fprintf(mon->out,
+                "Watchpoint %u: GPA 0x%" PRIx64 "  Old value = 0x%0*" PRIx64
+                "  New value = 0x%0*" PRIx64 "  at pc 0x%" PRIx64 " (%s)\n",
+                nb + hit.index + 1, hit.gpa, (int)hit.len * 2, hit.old_value, (int)hit.len * 2,
+                hit.new_value, hit.pc, text);
     }
 }
 
@@ -534,7 +622,10 @@ static void cmd_help(struct monitor *mon)
           "step [N]            run N instructions (default 1), then stop\n"
           "continue            run until a breakpoint or the end\n"
           "break [GVA]         stop before executing at GVA (no argument: list)\n"
-          "delete [N]          delete breakpoint N (no argument: all)\n"
+          "watch GPA [LEN]     stop after a guest store changes the LEN (1,2,4,8; default 8)\n"
+          "                    bytes at guest-PHYSICAL GPA (not the VMM's writes or DMA)\n"
+          "info break|watch    breakpoints and watchpoints, numbered | watchpoints only\n"
+          "delete [N]          delete breakpoint or watchpoint N (no argument: all)\n"
           "x/N[bhwg] GVA       examine guest memory through the guest's page tables\n"
           "xp/N[bhwg] GPA      examine guest-physical memory\n"
           "disas [GVA [N]]     disassemble N instructions (default: 10 at pc)\n"
@@ -563,8 +654,14 @@ static int cmd_info(struct monitor *mon, const char *what)
         host_print_vms(vm_host(mon->vm), mon->out);
     } else if (what && strcmp(what, "devices") == 0) {
         vm_print_devices(mon->vm, mon->out);
+    } else if (what && (strcmp(what, "break") == 0 || strcmp(what, "breakpoints") == 0)) {
+        list_breakpoints(mon);
+    } else if (what && (strcmp(what, "watch") == 0 || strcmp(what, "watchpoints") == 0)) {
+        if (list_watchpoints(mon) == 0) {
+            fputs("no watchpoints\n", mon->out);
+        }
     } else {
-        fputs("usage: info registers|csrs|exits|stats|tlb|vms|devices\n", mon->out);
+        fputs("usage: info registers|csrs|exits|stats|tlb|vms|devices|break|watch\n", mon->out);
     }
     return -1;
 }
@@ -602,6 +699,8 @@ int monitor_execute(struct monitor *mon, const char *line)
     }
     if (strcmp(cmd, "break") == 0 || strcmp(cmd, "b") == 0) {
         cmd_break(mon, arg1);
+    } else if (strcmp(cmd, "watch") == 0) {
+        cmd_watch(mon, arg1, arg2);
     } else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "d") == 0) {
         cmd_delete(mon, arg1);
     } else if (strncmp(cmd, "xp", 2) == 0 && (cmd[2] == '\0' || cmd[2] == '/')) {
@@ -651,6 +750,7 @@ static char *monitor_read_line(struct monitor *mon)
 
 enum monitor_action monitor_enter(struct monitor *mon)
 {
+    print_watch_hits(mon);
     for (;;) {
         char *line = monitor_read_line(mon);
         if (!line) {

@@ -1,6 +1,7 @@
 /*
  * monitor/monitor.h - the command monitor: look at the virtual hart between
- * two instructions, step it, stop it at an address.
+ * two instructions, step it, stop it at an address or after a store that
+ * changed watched guest-physical bytes (`watch`).
  * Course: 处理器虚拟化 / VCPU: 虚拟寄存器 (程序计数器, 通用寄存器, 系统寄存器)
  *         - the monitor prints exactly the state the VMM keeps for the guest.
  *

@@ -79,6 +79,11 @@ struct vm {
     uint64_t step_target; /* stop when insns reaches this (0 = not stepping) */
     gva_t breakpoints[64];
     unsigned n_breakpoints;
+    struct vm_watch watches[VM_WATCH_MAX]; /* monitor `watch` (vm/watch.c) */
+    unsigned n_watches;
+    struct vm_watch_hit
+        watch_hits[VM_WATCH_MAX]; /* the last stop's, until the monitor takes them */
+    unsigned n_watch_hits, watch_hits_taken;
 
     uint64_t next_tick_insns;  /* look at the console and limits again by here */
     uint64_t trap_storm_insns; /* insns when the current run of traps began */
@@ -154,6 +159,19 @@ struct trace_mark {
 };
 struct trace_mark vm_trace_mark(const struct vcpu *vcpu);
 void vm_trace_vmm_retired(struct vm *vm, const struct trace_mark *mark, const struct vm_exit *e);
+
+/*
+ * vm/watch.c, the monitor's write watchpoints, from the run loop: a guest
+ * store to a watched page leaves as a watch exit (mmio.is_ram_watch);
+ * vm_watch_before_exit compares the watched bytes with those last seen
+ * before the exit is handled (the device's answer is the VMM's write, not
+ * the guest's), vm_watch_after_exit after it: a page-table store the VMM
+ * performed for the guest (EXIT_PT_WRITE, pc = the store's) is compared,
+ * anything else the VMM wrote (DMA, HTIF fromhost, a reboot) is only
+ * re-read. True: a watched value changed, the monitor is due.
+ */
+bool vm_watch_before_exit(struct vm *vm, const struct vm_exit *e);
+bool vm_watch_after_exit(struct vm *vm, const struct vm_exit *e, gva_t pc_before);
 
 /* vm/ioview.c: --trace io on (out) or off (NULL) on the block devices; disk i's name (vda..). */
 void vm_io_set_trace(struct vm *vm, FILE *out);

@@ -400,18 +400,18 @@ static void vm_debug_stop(struct vm *vm)
     }
 }
 
-/* Does the monitor want the hart now? */
-static bool vm_debug_due(struct vm *vm, const struct vm_exit *e)
+/* Does the monitor want the hart now? watch_hit: a watched value changed (vm/watch.c). */
+static bool vm_debug_due(struct vm *vm, const struct vm_exit *e, bool watch_hit)
 {
-    if (vm->debug_requested) {
-        return true;
+    if (vm->debug_requested || watch_hit) {
+        return true; /* as gdb, a watchpoint also ends `step N` early */
     }
     if (vm->step_target) {
         /* as gdb's stepi N: a breakpoint on the way ends the steps early */
         return vm->vcpu.hart.insns >= vm->step_target ||
                (e->reason == EXIT_DEBUG && hart_at_breakpoint(&vm->vcpu.hart));
     }
-    return e->reason == EXIT_DEBUG;
+    return e->reason == EXIT_DEBUG && !e->mmio.is_ram_watch; /* a watch exit stops on a change */
 }
 
 /* Entering at a breakpoint we just stopped at: run one instruction without it. */
@@ -430,7 +430,7 @@ static struct vm_exit vcpu_run_debug_aware(struct vm *vm, struct vcpu *vcpu)
     struct vm_exit e = vcpu_run(vcpu);
     h->single_step = stepping;
     h->n_breakpoints = saved;
-    if (e.reason == EXIT_DEBUG && h->insns > insns) {
+    if (e.reason == EXIT_DEBUG && !e.mmio.is_ram_watch && h->insns > insns) {
         e.reason = EXIT_NONE; /* the step was ours, not the user's */
     }
     return e;
@@ -467,6 +467,7 @@ void vm_run_turn(struct vm *vm, uint64_t turn)
         struct vm_exit e = vcpu_run_debug_aware(vm, vcpu); /* VM entry ... until a VM exit */
         vcpu_count_exit(vcpu, &e);
         struct trace_mark mark = vm_trace_mark(vcpu); /* what the VMM retires is traced too */
+        bool watch_hit = vm_watch_before_exit(vm, &e);
         /* one line per exit reason, as DESIGN.md's loop reads */
         /* clang-format off */
         switch (e.reason) {
@@ -484,6 +485,7 @@ void vm_run_turn(struct vm *vm, uint64_t turn)
         case EXIT__COUNT:     vm_unexpected_exit(vm, &e);         break;
         }
         /* clang-format on */
+        watch_hit = vm_watch_after_exit(vm, &e, mark.pc) || watch_hit;
         vm_shadow_follow_satp(vm, vcpu); /* --mmu shadow: a satp write switches shadow roots */
         vm_trace_vmm_retired(vm, &mark, &e);
         /* a slice ended, or a guest that exits all the time (polling the UART) ran one */
@@ -492,7 +494,7 @@ void vm_run_turn(struct vm *vm, uint64_t turn)
             vm->next_tick_insns = vcpu->hart.insns + vm->cfg.slice;
         }
         vm_check_limits(vm);
-        if (!vm->stop && vm_debug_due(vm, &e)) {
+        if (!vm->stop && vm_debug_due(vm, &e, watch_hit)) {
             vm_debug_stop(vm);
         }
     }

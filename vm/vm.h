@@ -183,6 +183,32 @@ int vm_break_add(struct vm *vm, gva_t gva);
 bool vm_break_delete(struct vm *vm, unsigned index); /* index from vm_break_list */
 void vm_break_clear(struct vm *vm);
 unsigned vm_break_list(const struct vm *vm, const gva_t **out);
+/*
+ * Write watchpoints on guest-PHYSICAL bytes (monitor `watch`, vm/watch.c):
+ * the VM stops after a guest store that changed any of [gpa, gpa + len)
+ * retires. len 1, 2, 4 or 8; every byte must be RAM. Returns the index
+ * (vm_watch_list order) or -EINVAL (len), -EFAULT (not RAM), -ENOSPC.
+ */
+#define VM_WATCH_MAX 8
+struct vm_watch {
+    gpa_t gpa;
+    unsigned len;
+    uint64_t value; /* the bytes as last seen, little-endian */
+};
+int vm_watch_add(struct vm *vm, gpa_t gpa, unsigned len);
+bool vm_watch_delete(struct vm *vm, unsigned index); /* index from vm_watch_list */
+void vm_watch_clear(struct vm *vm);
+unsigned vm_watch_list(const struct vm *vm, const struct vm_watch **out);
+/* Why the VM last stopped for a watchpoint: one per watch a store changed. */
+struct vm_watch_hit {
+    unsigned index; /* vm_watch_list order */
+    gpa_t gpa;
+    unsigned len;
+    uint64_t old_value, new_value;
+    gva_t pc; /* the storing instruction (it has retired) */
+};
+/* The next hit not yet taken (false: none). The monitor prints them when it is entered. */
+bool vm_watch_take_hit(struct vm *vm, struct vm_watch_hit *out);
 void vm_set_trace(struct vm *vm, unsigned trace_flags);
 unsigned vm_trace_flags(const struct vm *vm);
 

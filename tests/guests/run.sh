@@ -901,6 +901,8 @@ fi
 # --io passthrough, a VF of the simulated SR-IOV device: tests/guests/passthrough.sh
 # shellcheck source=tests/guests/passthrough.sh
 . "$HERE/passthrough.sh"
+# shellcheck source=tests/guests/watch.sh
+. "$HERE/watch.sh" # the monitor's watch GPA [LEN] under every --mmu and --cpu hw
 
 test_hello
 test_hello_mmio
@@ -928,6 +930,7 @@ if [ "$QUICK" != 1 ]; then
     test_bad_images
     test_reboot
     test_monitor_delete
+    test_watch # the monitor's write watchpoints (tests/guests/watch.sh)
     test_trace
     test_compare
     test_memlab # the memory lab's guest (guests/memlab.c)

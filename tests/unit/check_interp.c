@@ -576,6 +576,86 @@ START_TEST(test_watched_store_exits_after_retiring)
 }
 END_TEST
 
+/*
+ * The monitor's `watch` (GPAGE_WATCH_DEBUG): the same store retires and
+ * leaves as EXIT_DEBUG - the debugger's, uncounted - with is_ram_watch and
+ * the store's own pc (0x8), not the next one.
+ */
+START_TEST(test_debug_watched_store_exits_as_debug)
+{
+    struct tvm *t = tvm_create(true);
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_watch, 4);
+    gmem_set_page_flags(t->gm, RAM_BASE + 0x3000, GPAGE_WATCH_DEBUG);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    ck_assert_int_eq(r, EXIT_DEBUG);
+    ck_assert_ptr_null(exit_reason_name(r)); /* not a counted reason */
+    ck_assert(t->exit.mmio.is_ram_watch);
+    ck_assert_uint_eq(t->exit.mmio.gpa, RAM_BASE + 0x3000);
+    ck_assert_uint_eq(t->exit.mmio.insn_pc, RAM_BASE + 0x8);
+    ck_assert_uint_eq(t->h.insns, 3); /* the sd retired */
+    ck_assert_uint_eq(t->h.pc, RAM_BASE + 0xc);
+    ck_assert_uint_eq(get_u64(t, RAM_BASE + 0x3000), 1);
+    tvm_destroy(t);
+}
+END_TEST
+
+/*
+ * A page watched after a store to it filled a fast-path entry: once
+ * mmu_fast_forget_store_page drops that entry (as vm_watch_add does), the
+ * next store there exits instead of going through on the host fast path.
+ */
+START_TEST(test_debug_watch_after_fast_entry)
+{
+    struct tvm *t = tvm_create(true);
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_watch, 4);
+    r = cpu_run(&t->h, 1000, &t->exit); /* unwatched: the sd fills a fast store entry */
+    assert_trap(t, r, CAUSE_MACHINE_ECALL, 0);
+    gmem_set_page_flags(t->gm, RAM_BASE + 0x3000, GPAGE_WATCH_DEBUG);
+    mmu_fast_forget_store_page(t->mmu, RAM_BASE + 0x3000);
+    t->h.pc = RAM_BASE;
+    r = cpu_run(&t->h, 1000, &t->exit);
+    ck_assert_int_eq(r, EXIT_DEBUG);
+    ck_assert(t->exit.mmio.is_ram_watch);
+    ck_assert_uint_eq(t->exit.mmio.insn_pc, RAM_BASE + 0x8);
+    tvm_destroy(t);
+}
+END_TEST
+
+/*
+ * prog_split's sw at 0x0c writes 0x8000_1fff..0x8000_2002. Only the second
+ * page watched by the monitor: EXIT_DEBUG at pc 0x0c. The first page also
+ * HTIF-style watched (GPAGE_WATCH): the device's counted EXIT_MMIO is kept.
+ */
+START_TEST(test_debug_watch_split_store)
+{
+    struct tvm *t = tvm_create(true);
+    enum exit_reason r;
+
+    put_words(t, RAM_BASE, prog_split, 5);
+    gmem_set_page_flags(t->gm, RAM_BASE + 0x2000, GPAGE_WATCH_DEBUG);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    ck_assert_int_eq(r, EXIT_DEBUG);
+    ck_assert(t->exit.mmio.is_ram_watch);
+    ck_assert_uint_eq(t->exit.mmio.insn_pc, RAM_BASE + 0x0c);
+    ck_assert_uint_eq(t->h.insns, 4); /* auipc, lw, ld, sw */
+    tvm_destroy(t);
+
+    t = tvm_create(true);
+    put_words(t, RAM_BASE, prog_split, 5);
+    gmem_set_page_flags(t->gm, RAM_BASE + 0x1000, GPAGE_WATCH);
+    gmem_set_page_flags(t->gm, RAM_BASE + 0x2000, GPAGE_WATCH_DEBUG);
+    r = cpu_run(&t->h, 1000, &t->exit);
+    ck_assert_int_eq(r, EXIT_MMIO);
+    ck_assert(t->exit.mmio.is_ram_watch);
+    ck_assert_uint_eq(t->exit.mmio.insn_pc, RAM_BASE + 0x0c);
+    tvm_destroy(t);
+}
+END_TEST
+
 START_TEST(test_icache_bound_and_invalidate)
 {
     struct icache *ic = icache_create();
@@ -750,6 +830,9 @@ static Suite *interp_suite(void)
     tcase_add_test(core, test_cross_page_fetch_fastpath_on);
     tcase_add_test(core, test_cross_page_fetch_fastpath_off);
     tcase_add_test(core, test_watched_store_exits_after_retiring);
+    tcase_add_test(core, test_debug_watched_store_exits_as_debug);
+    tcase_add_test(core, test_debug_watch_after_fast_entry);
+    tcase_add_test(core, test_debug_watch_split_store);
     tcase_add_test(core, test_icache_bound_and_invalidate);
     suite_add_tcase(s, core);
 
