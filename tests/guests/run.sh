@@ -4,8 +4,8 @@
 # from `--stats FILE`. Called by `make guest-tests` as
 #   VMLAB=build/vmlab GUESTS=build/guests tests/guests/run.sh
 # ASAN_QUICK=1 (make asan) runs only hello, selftest, privtest, paging under
-# --mmu nested, one bad input, one monitor session, and the disk tests of
-# blkkern.sh and passthrough.sh.
+# --mmu nested, one bad input, one monitor session, the disk tests of
+# blkkern.sh and passthrough.sh, and the watchpoints of watch.sh.
 # Prints "PASS name" or "FAIL name: why" per test ("SKIP name: why" when a tool
 # it needs is missing), then "N passed, M failed"; exits non-zero when a test failed.
 set -u
@@ -953,6 +953,7 @@ else
     # the I/O paths read rings and descriptors the guest wrote: worth the sanitizers' eyes
     test_blkkern # every --io path with our teaching kernel (tests/guests/blkkern.sh)
     test_passthrough # the VF, the IOMMU's two stages, two VMs on one medium
+    test_watch       # watchpoints on every store path, the fast path's entries forgotten
 fi
 
 echo "$passed passed, $failed failed"
